@@ -1,0 +1,4 @@
+export async function main(_argv: string[]): Promise<number> {
+  process.stderr.write('brook: no commands yet\n');
+  return 1;
+}
