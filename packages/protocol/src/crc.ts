@@ -1,0 +1,36 @@
+// CRC-32C (Castagnoli) for v2 record batches and CRC-32 (IEEE) for legacy message sets.
+// Two CRC-32C backends exist so the benchmark can compare them; `crc32c` binds the faster
+// one (see scripts/bench/protocol-bench.ts for the measurement).
+import { crc32 as nativeCrc32, crc32c as nativeCrc32c } from '@node-rs/crc32';
+import crc32Js from 'crc-32';
+import crc32cJsModule from 'crc-32/crc32c.js';
+
+function view(buf: Uint8Array, start: number, end: number): Uint8Array {
+  // Avoid allocating a subarray in the common whole-buffer case.
+  return start === 0 && end === buf.length ? buf : buf.subarray(start, end);
+}
+
+/** CRC-32C via the native `@node-rs/crc32` binding (SSE4.2 / hardware accelerated). Unsigned. */
+export function crc32cNative(buf: Uint8Array, start = 0, end: number = buf.length): number {
+  return nativeCrc32c(view(buf, start, end)) >>> 0;
+}
+
+/** CRC-32C via the pure-JS `crc-32/crc32c` table implementation. Unsigned. */
+export function crc32cJs(buf: Uint8Array, start = 0, end: number = buf.length): number {
+  return crc32cJsModule.buf(view(buf, start, end)) >>> 0;
+}
+
+/** CRC-32C (Castagnoli) of `buf[start, end)`, unsigned 32-bit. */
+export function crc32c(buf: Uint8Array, start = 0, end: number = buf.length): number {
+  return nativeCrc32c(view(buf, start, end)) >>> 0;
+}
+
+/** CRC-32 (IEEE 802.3, as used by legacy v0/v1 messages) of `buf[start, end)`, unsigned 32-bit. */
+export function crc32(buf: Uint8Array, start = 0, end: number = buf.length): number {
+  return nativeCrc32(view(buf, start, end)) >>> 0;
+}
+
+/** Pure-JS CRC-32 (IEEE), kept for the benchmark and as a cross-check in tests. */
+export function crc32IeeeJs(buf: Uint8Array, start = 0, end: number = buf.length): number {
+  return crc32Js.buf(view(buf, start, end)) >>> 0;
+}
