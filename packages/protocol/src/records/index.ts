@@ -1,1 +1,3 @@
+export * from './compression/index.js';
 export * from './record-batch.js';
+export * from './records.js';
