@@ -24,7 +24,15 @@ import {
   TimestampType,
   TRANSACTIONAL_FLAG_MASK,
 } from './record-batch.js';
-import { sizeOfUnsignedVarint, sizeOfVarint, VarintReader, writeUnsignedVarint, writeVarint } from './varint.js';
+import {
+  sizeOfUnsignedVarint,
+  sizeOfVarint,
+  sizeOfVarlongBig,
+  VarintReader,
+  writeUnsignedVarint,
+  writeVarint,
+  writeVarlongBig,
+} from './varint.js';
 
 export interface RecordHeader {
   key: string;
@@ -124,7 +132,7 @@ export function summarizeRecords(view: RecordBatchView, options?: DecompressOpti
   const count = view.recordCount;
   if (count < 0) throw new InvalidRecordBatchError('count', `negative record count ${count}`);
   const r: VarintReader = new VarintReader(section, 0, section.length);
-  let maxTsDelta = Number.NEGATIVE_INFINITY;
+  let maxTsDelta: number | bigint = Number.NEGATIVE_INFINITY;
   let maxOffsetDelta = -1;
   let lastOffsetDelta = -1;
   let nullKeys = 0;
@@ -198,6 +206,9 @@ export interface BuildRecordBatchOptions {
   lastOffsetDelta?: number;
 }
 
+const MAX_NUMBER_DELTA = 2 ** 52;
+const BIG_MAX_NUMBER_DELTA = 2n ** 52n;
+
 function byteLen(b: BytesLike | undefined): number {
   if (b === null || b === undefined) return -1;
   return typeof b === 'string' ? Buffer.byteLength(b) : b.length;
@@ -225,29 +236,43 @@ export function buildRecordBatch(options: BuildRecordBatchOptions): Buffer {
   const defaultTs = options.timestamp === undefined ? BigInt(Date.now()) : BigInt(options.timestamp);
   const logAppend = timestampType === TimestampType.LogAppendTime;
 
-  // Pass 1: timestamps, sizes.
+  // Pass 1: timestamps, sizes. Deltas live in a Float64Array; the (absurd but legal) deltas
+  // beyond 2^52 ms (where a number zig-zag would lose precision) are kept exactly in `bigDeltas` and flagged with NaN.
   let baseTimestamp = NO_TIMESTAMP;
   let maxTimestamp = NO_TIMESTAMP;
   const tsDeltas = new Float64Array(n);
+  let bigDeltas: Map<number, bigint> | undefined;
   if (n > 0) {
     const first = records[0]!;
     baseTimestamp = logAppend || first.timestamp === undefined ? defaultTs : BigInt(first.timestamp);
     maxTimestamp = baseTimestamp;
     if (!logAppend) {
-      // Deltas are numbers: compute relative to a Number base when timestamps are safe integers.
       const baseNum = Number(baseTimestamp);
-      const safe = Number.isSafeInteger(baseNum);
+      const fast = Number.isSafeInteger(baseNum) && Math.abs(baseNum) < 2 ** 52;
+      const defaultDelta = defaultTs - baseTimestamp;
+      let maxDelta = 0n;
       for (let i = 0; i < n; i++) {
         const t = records[i]!.timestamp;
-        let delta: number;
-        if (t === undefined) delta = safe ? Number(defaultTs) - baseNum : Number(defaultTs - baseTimestamp);
-        else if (typeof t === 'number' && safe) delta = t - baseNum;
-        else delta = Number(BigInt(t) - baseTimestamp);
-        tsDeltas[i] = delta;
+        if (fast && (typeof t === 'number' || t === undefined)) {
+          const delta = t === undefined ? Number(defaultDelta) : t - baseNum;
+          if (delta > -MAX_NUMBER_DELTA && delta < MAX_NUMBER_DELTA) {
+            tsDeltas[i] = delta;
+            continue;
+          }
+        }
+        const delta = t === undefined ? defaultDelta : BigInt(t) - baseTimestamp;
+        if (delta > -BIG_MAX_NUMBER_DELTA && delta < BIG_MAX_NUMBER_DELTA) {
+          tsDeltas[i] = Number(delta);
+        } else {
+          tsDeltas[i] = Number.NaN;
+          bigDeltas ??= new Map();
+          bigDeltas.set(i, delta);
+          if (delta > maxDelta) maxDelta = delta;
+        }
       }
-      let maxDelta = 0;
-      for (let i = 0; i < n; i++) if (tsDeltas[i]! > maxDelta) maxDelta = tsDeltas[i]!;
-      maxTimestamp = baseTimestamp + BigInt(maxDelta);
+      let maxNum = 0;
+      for (let i = 0; i < n; i++) if (tsDeltas[i]! > maxNum) maxNum = tsDeltas[i]!;
+      maxTimestamp = baseTimestamp + (maxDelta > BigInt(maxNum) ? maxDelta : BigInt(maxNum));
     }
   }
 
@@ -266,7 +291,7 @@ export function buildRecordBatch(options: BuildRecordBatchOptions): Buffer {
     valueLens[i] = vl;
     let size =
       1 +
-      sizeOfVarint(tsDeltas[i]!) +
+      (bigDeltas?.has(i) ? sizeOfVarlongBig(bigDeltas.get(i)!) : sizeOfVarint(tsDeltas[i]!)) +
       sizeOfVarint(offsetDelta) +
       sizeOfVarint(kl) +
       Math.max(kl, 0) +
@@ -297,7 +322,8 @@ export function buildRecordBatch(options: BuildRecordBatchOptions): Buffer {
     const rec = records[i]!;
     pos = writeVarint(recBuf, pos, bodySizes[i]!);
     recBuf[pos++] = 0;
-    pos = writeVarint(recBuf, pos, tsDeltas[i]!);
+    const big = bigDeltas?.get(i);
+    pos = big === undefined ? writeVarint(recBuf, pos, tsDeltas[i]!) : writeVarlongBig(recBuf, pos, big);
     pos = writeVarint(recBuf, pos, rec.offsetDelta ?? i);
     pos = writeBytesField(recBuf, pos, rec.key, keyLens[i]!);
     pos = writeBytesField(recBuf, pos, rec.value, valueLens[i]!);

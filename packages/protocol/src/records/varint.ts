@@ -45,9 +45,34 @@ export function writeUnsignedVarint(buf: Uint8Array, pos: number, u: number): nu
   return pos;
 }
 
-/** Writes a zig-zag varint/varlong; returns the new position. */
+/** Writes a zig-zag varint/varlong (exact for |n| < 2^52); returns the new position. */
 export function writeVarint(buf: Uint8Array, pos: number, n: number): number {
   return writeUnsignedVarint(buf, pos, zigzag(n));
+}
+
+/** Zig-zag varlong for values outside the safe-integer range. */
+export function zigzagBig(n: bigint): bigint {
+  return BigInt.asUintN(64, (n << 1n) ^ (n >> 63n));
+}
+
+export function sizeOfVarlongBig(n: bigint): number {
+  let u = zigzagBig(n);
+  let size = 1;
+  while (u >= 0x80n) {
+    u >>= 7n;
+    size++;
+  }
+  return size;
+}
+
+export function writeVarlongBig(buf: Uint8Array, pos: number, n: bigint): number {
+  let u = zigzagBig(n);
+  while (u >= 0x80n) {
+    buf[pos++] = Number(u & 0x7fn) | 0x80;
+    u >>= 7n;
+  }
+  buf[pos++] = Number(u);
+  return pos;
 }
 
 /**
@@ -99,8 +124,8 @@ export class VarintReader {
     return (result >>> 1) ^ -(result & 1);
   }
 
-  /** Zig-zag varlong (up to 10 bytes) as a number; exact for |n| <= 2^53. */
-  readVarlong(): number {
+  /** Zig-zag varlong (up to 10 bytes): a number when it is a safe integer, else an exact bigint. */
+  readVarlong(): number | bigint {
     const { buf, end } = this;
     let pos = this.pos;
     let result = 0;
@@ -124,8 +149,8 @@ export class VarintReader {
     return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
   }
 
-  // Rare path: deltas beyond 2^49. Re-reads from the current position using BigInt.
-  private readVarlongBig(): number {
+  // Rare path: encodings longer than 7 bytes. Re-reads from the current position using BigInt.
+  private readVarlongBig(): number | bigint {
     let pos = this.pos;
     let result = 0n;
     let shift = 0n;
@@ -136,7 +161,8 @@ export class VarintReader {
       if ((b & 0x80) === 0) {
         this.pos = pos;
         const v = BigInt.asUintN(64, result);
-        return Number((v >> 1n) ^ -(v & 1n));
+        const n = BigInt.asIntN(64, (v >> 1n) ^ -(v & 1n));
+        return n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n;
       }
       shift += 7n;
     }
