@@ -84,7 +84,8 @@ describe('buildRecordBatch', () => {
               r.headers,
             );
           });
-          const max = records.reduce((m, r) => (r.timestamp > m ? r.timestamp : m), records[0]!.timestamp);
+          let max = records[0]!.timestamp;
+          for (const r of records) if (r.timestamp > max) max = r.timestamp;
           expect(view.maxTimestamp).toBe(max);
           expect(summarizeRecords(view).maxTimestamp).toBe(max);
         },
