@@ -19,6 +19,7 @@ import {
   recordsMagic,
   UnsupportedDownConversionError,
   validateBatch,
+  xxhash32,
 } from '../src/records/index.js';
 
 const require = createRequire(import.meta.url);
@@ -84,11 +85,14 @@ describe('legacy message sets: Brook round trip', () => {
   test('v0 LZ4 wrapper uses the legacy broken header checksum; v1 the correct one', () => {
     const v0 = encodeMessageSet(msgs(3), { magic: 0, compression: CompressionType.Lz4 });
     const v1 = encodeMessageSet(msgs(3), { magic: 1, compression: CompressionType.Lz4 });
-    const valueOf = (b: Buffer, magic: number) => b.subarray(12 + (magic === 1 ? 22 : 14));
-    const lz0 = valueOf(v0, 0);
-    const lz1 = valueOf(v1, 1);
+    const wrappedValue = (b: Buffer, magic: number) => b.subarray(12 + (magic === 1 ? 22 : 14));
+    const lz0 = wrappedValue(v0, 0);
+    const lz1 = wrappedValue(v1, 1);
     expect(lz0.readUInt32LE(0)).toBe(0x184d2204);
     expect(lz1.readUInt32LE(0)).toBe(0x184d2204);
+    // Header checksum byte (no content size / dict id => at 6): broken variant hashes the magic too.
+    expect(lz1[6]).toBe((xxhash32(lz1, 4, 6) >>> 8) & 0xff);
+    expect(lz0[6]).toBe((xxhash32(lz0, 0, 6) >>> 8) & 0xff);
     expect(decodeMessageSet(v0).length).toBe(3);
   });
 });
