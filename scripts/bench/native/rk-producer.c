@@ -3,7 +3,7 @@
  *
  *   rk-producer --bootstrap H:P --topic T [--size 1024] [--seconds 3 | --count N]
  *               [--acks 1] [--partitions 1] [--linger 5] [--rate 0] [--embed-ts]
- *               [--warmup-ms 500] [--create] [--create-only] [--set key=value ...]
+ *               [--warmup-ms 500] [--create] [--create-only] [--delete-only] [--set key=value ...]
  *
  * Produces keyless records of --size bytes round-robin over partitions 0..P-1 as fast
  * as possible (or at --rate records/s), then flushes and prints one JSON line:
@@ -80,6 +80,23 @@ static void create_topic(rd_kafka_t *rk, const char *topic, int partitions) {
   rd_kafka_NewTopic_destroy(nt);
 }
 
+static void delete_topic(rd_kafka_t *rk, const char *topic) {
+  rd_kafka_DeleteTopic_t *dt = rd_kafka_DeleteTopic_new(topic);
+  rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+  rd_kafka_DeleteTopics(rk, &dt, 1, NULL, q);
+  rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 15000);
+  if (!ev) die("DeleteTopics", "timed out");
+  if (rd_kafka_event_error(ev)) die("DeleteTopics", rd_kafka_event_error_string(ev));
+  size_t n;
+  const rd_kafka_topic_result_t **tr =
+      rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev), &n);
+  for (size_t i = 0; i < n; i++)
+    if (rd_kafka_topic_result_error(tr[i])) die("DeleteTopics", rd_kafka_err2str(rd_kafka_topic_result_error(tr[i])));
+  rd_kafka_event_destroy(ev);
+  rd_kafka_queue_destroy(q);
+  rd_kafka_DeleteTopic_destroy(dt);
+}
+
 /* Waits until metadata shows the topic with at least `partitions` partitions (connects the client). */
 static void wait_metadata(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int partitions) {
   int64_t deadline = now_ns() + 15000000000LL;
@@ -135,6 +152,12 @@ int main(int argc, char **argv) {
   rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
   if (!rk) die("rd_kafka_new", err);
 
+  if (flag(argc, argv, "--delete-only")) {
+    delete_topic(rk, topic);
+    printf("{\"deleted\":\"%s\"}\n", topic);
+    rd_kafka_destroy(rk);
+    return 0;
+  }
   if (flag(argc, argv, "--create") || flag(argc, argv, "--create-only")) create_topic(rk, topic, partitions);
   rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
   wait_metadata(rk, rkt, partitions);
