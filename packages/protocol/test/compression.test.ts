@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { compressFrameSync } from 'lz4-napi';
+import { compressFrameSync, compressSync as lz4Block } from 'lz4-napi';
 import { compressSync as snappyRaw } from 'snappy';
 import { describe, expect, test } from 'vitest';
 import zstdBinding from 'zstd-napi/binding.js';
@@ -95,6 +95,68 @@ describe('lz4 frame', () => {
     const c = compressFrameSync(input, { contentChecksum: true, blockChecksums: true });
     expect(decompress(CompressionType.Lz4, c).equals(input)).toBe(true);
   });
+});
+
+describe('lz4 hand-built frames', () => {
+  function frame(flg: number, blocks: Buffer[], contentSize?: number): Buffer {
+    const desc = [flg, 0x40];
+    if (contentSize !== undefined) {
+      const cs = Buffer.alloc(8);
+      cs.writeBigUInt64LE(BigInt(contentSize));
+      desc.push(...cs);
+    }
+    const head = Buffer.from([0x04, 0x22, 0x4d, 0x18, ...desc]);
+    const hc = (xxhash32(head, 4) >>> 8) & 0xff;
+    return Buffer.concat([head, Buffer.from([hc]), ...blocks, Buffer.alloc(4)]);
+  }
+  function compressedBlock(data: Buffer): Buffer {
+    const raw = lz4Block(data).subarray(4); // strip lz4_flex's size prefix
+    const word = Buffer.alloc(4);
+    word.writeUInt32LE(raw.length);
+    return Buffer.concat([word, raw]);
+  }
+  function storedBlock(data: Buffer): Buffer {
+    const word = Buffer.alloc(4);
+    word.writeUInt32LE((data.length | 0x80000000) >>> 0);
+    return Buffer.concat([word, data]);
+  }
+  test('stored + compressed independent blocks, with and without content size', () => {
+    const a = sample(65_536);
+    const b = randomBytes(1000);
+    const c = Buffer.alloc(30_000, 'z');
+    const all = Buffer.concat([a, b, c]);
+    const blocks = [compressedBlock(a), storedBlock(b), compressedBlock(c)];
+    expect(decompress(CompressionType.Lz4, frame(0x60, blocks)).equals(all)).toBe(true);
+    expect(decompress(CompressionType.Lz4, frame(0x68, blocks, all.length)).equals(all)).toBe(true);
+    expect(() => decompress(CompressionType.Lz4, frame(0x68, blocks, all.length + 1))).toThrow(CompressionError);
+    // Output limit is enforced block by block.
+    expect(() => decompress(CompressionType.Lz4, frame(0x60, blocks), { maxOutputBytes: 70_000 })).toThrow(
+      expect.objectContaining({ reason: 'too-large' }),
+    );
+  });
+  test('a block that inflates beyond the declared block maximum is rejected', () => {
+    const big = Buffer.alloc(100_000, 'q'); // > 64 KiB max declared by BD 0x40
+    expect(() => decompress(CompressionType.Lz4, frame(0x60, [compressedBlock(big)]))).toThrow(CompressionError);
+  });
+});
+
+describe('bit flips in valid compressed data never crash', () => {
+  for (const type of CODECS) {
+    test(`codec ${type}`, () => {
+      const input = sample(70_000);
+      const c = compress(type, input);
+      for (let i = 0; i < 300; i++) {
+        const copy = Buffer.from(c);
+        const pos = (i * 7919) % copy.length;
+        copy[pos]! ^= 1 << (i % 8);
+        try {
+          decompress(type, copy);
+        } catch (e) {
+          expect(e).toBeInstanceOf(CompressionError);
+        }
+      }
+    });
+  }
 });
 
 describe('zstd', () => {
