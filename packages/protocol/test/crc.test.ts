@@ -18,6 +18,14 @@ describe('crc', () => {
     expect(crc32IeeeJs(Buffer.from('123456789'))).toBe(0xcbf43926);
   });
 
+  test('the length-switching crc32c agrees with both backends around the threshold', () => {
+    const buf = Buffer.from(Array.from({ length: 400 }, (_, i) => (i * 31) & 0xff));
+    for (let len = 0; len <= 300; len += 7) {
+      expect(crc32c(buf, 3, 3 + len)).toBe(crc32cNative(buf, 3, 3 + len));
+      expect(crc32c(buf, 3, 3 + len)).toBe(crc32cJs(buf, 3, 3 + len));
+    }
+  });
+
   test('start/end select a range', () => {
     const b = Buffer.from('xx123456789yy');
     expect(crc32c(b, 2, 11)).toBe(0xe3069283);
