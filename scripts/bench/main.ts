@@ -419,7 +419,7 @@ class CaseRunner {
         if (latency) pArgs.push('--rate', String(this.opts.rate), '--linger', '0', '--embed-ts');
         const cpu0 = cpuSeconds(s.pid);
         const p = await runJson(`${s.name} producer`, producer, pArgs, timeout);
-        const killer = setTimeout(() => c.proc.kill('SIGTERM'), 15_000);
+        const killer = setTimeout(() => c.proc.kill('SIGTERM'), seconds * 1000 + 5000);
         await c.exited;
         clearTimeout(killer);
         const cpu1 = cpuSeconds(s.pid);
