@@ -56,7 +56,9 @@ export const DEFAULT_GROUP_COORDINATOR_CONFIG: GroupCoordinatorConfig = {
 export interface GroupCoordinatorOptions {
   config?: Partial<GroupCoordinatorConfig>;
   /** Where records go; null keeps everything in memory only. */
-  log: OffsetsLog | null;
+  log?: OffsetsLog | null;
+  /** Opens the log at start() instead (when it depends on storage that opens later). */
+  openLog?: () => Promise<OffsetsLog | null>;
   clock?: GroupClock;
   logger?: GroupLogger;
 }
@@ -119,11 +121,14 @@ export interface ListedGroup {
 const EMPTY = Buffer.alloc(0);
 
 export class GroupCoordinator {
+  /** BrokerState component name. */
+  readonly name = 'groups';
   readonly config: GroupCoordinatorConfig;
   private readonly groups = new Map<string, Group>();
   private readonly clock: GroupClock;
   private readonly logger: GroupLogger;
-  private readonly log: OffsetsLog | null;
+  private log: OffsetsLog | null;
+  private readonly openLog: (() => Promise<OffsetsLog | null>) | undefined;
   private loading = true;
   private closed = false;
   private cancelExpiry: (() => void) | null = null;
@@ -132,7 +137,8 @@ export class GroupCoordinator {
     this.config = { ...DEFAULT_GROUP_COORDINATOR_CONFIG, ...opts.config };
     this.clock = opts.clock ?? systemClock;
     this.logger = opts.logger ?? silentLogger;
-    this.log = opts.log;
+    this.log = opts.log ?? null;
+    this.openLog = opts.openLog;
   }
 
   get isLoading(): boolean {
@@ -142,12 +148,18 @@ export class GroupCoordinator {
   /** Loads every group and offset from __consumer_offsets, then starts the expiry sweep. */
   async start(): Promise<void> {
     const started = this.clock.now();
+    if (this.openLog) this.log = await this.openLog();
     if (this.log) {
       for (let p = 0; p < this.log.numPartitions; p++) await this.loadPartition(p);
     }
     this.loading = false;
     this.scheduleExpiry();
     this.logger.info({ groups: this.groups.size, ms: this.clock.now() - started }, 'group coordinator loaded');
+  }
+
+  /** Makes sure __consumer_offsets exists (FindCoordinator creates it, as in Kafka). */
+  async ensureOffsetsTopic(): Promise<void> {
+    await this.log?.ensure?.();
   }
 
   close(): void {

@@ -8,6 +8,8 @@
 // (-1 = null), int32-length bytes, int32-counted arrays. A null value is a
 // tombstone. Decoders accept the older value versions too (0-3).
 
+import { buildRecordBatch, decodeRecords, iterateBatches } from '@brook/protocol';
+
 export const CONSUMER_OFFSETS_TOPIC = '__consumer_offsets';
 
 export interface OffsetCommitKey {
@@ -259,6 +261,8 @@ export interface OffsetsLog {
   append(partition: number, records: OffsetsRecord[]): void;
   /** Every record of one partition in log order (for loading on start). */
   readAll(partition: number): AsyncIterable<OffsetsRecord> | Iterable<OffsetsRecord>;
+  /** Creates the backing topic if it does not exist yet. */
+  ensure?(): Promise<void>;
 }
 
 export class MemoryOffsetsLog implements OffsetsLog {
@@ -272,4 +276,104 @@ export class MemoryOffsetsLog implements OffsetsLog {
   readAll(partition: number): Iterable<OffsetsRecord> {
     return [...(this.partitions[partition] ?? [])];
   }
+}
+
+/** The slice of @brook/storage's PartitionLog this file uses. */
+export interface OffsetsPartitionLog {
+  append(records: Buffer, opts?: { now?: number; leaderEpoch?: number }): unknown;
+  read(
+    fromOffset: bigint,
+    maxBytes: number,
+    opts?: { minOneBatch?: boolean },
+  ): { chunks: Buffer[]; logEndOffset: bigint; logStartOffset: bigint };
+  readonly logStartOffset: bigint;
+  readonly logEndOffset: bigint;
+}
+
+export interface TopicOffsetsLogDeps {
+  numPartitions: number;
+  /** The partition's log, or undefined while the topic does not exist yet. */
+  partition(p: number): OffsetsPartitionLog | undefined;
+  /** Creates the topic (idempotent); resolves when every partition exists. */
+  ensureTopic(): Promise<void>;
+  onError(err: unknown): void;
+}
+
+/**
+ * __consumer_offsets on top of storage. The topic is created lazily (as Kafka
+ * does, on the first FindCoordinator or group write): records written before
+ * it exists wait in memory and are appended, in order, once it does.
+ */
+export class TopicOffsetsLog implements OffsetsLog {
+  readonly numPartitions: number;
+  private pending: { partition: number; records: OffsetsRecord[] }[] = [];
+  private creating: Promise<void> | null = null;
+
+  constructor(private readonly deps: TopicOffsetsLogDeps) {
+    this.numPartitions = deps.numPartitions;
+  }
+
+  get exists(): boolean {
+    return this.deps.partition(0) !== undefined;
+  }
+
+  ensure(): Promise<void> {
+    if (this.exists && this.pending.length === 0) return Promise.resolve();
+    this.creating ??= this.deps
+      .ensureTopic()
+      .then(() => this.flushPending())
+      .finally(() => {
+        this.creating = null;
+      });
+    return this.creating;
+  }
+
+  append(partition: number, records: OffsetsRecord[]): void {
+    if (records.length === 0) return;
+    const log = this.deps.partition(partition);
+    if (!log || this.pending.length > 0) {
+      this.pending.push({ partition, records });
+      this.ensure().catch((e) => this.deps.onError(e));
+      return;
+    }
+    log.append(buildBatch(records));
+  }
+
+  private flushPending(): void {
+    const queued = this.pending;
+    this.pending = [];
+    for (const q of queued) {
+      const log = this.deps.partition(q.partition);
+      if (!log) throw new Error(`__consumer_offsets partition ${q.partition} missing after creation`);
+      log.append(buildBatch(q.records));
+    }
+  }
+
+  *readAll(partition: number): Iterable<OffsetsRecord> {
+    const log = this.deps.partition(partition);
+    if (!log) return;
+    let from = log.logStartOffset;
+    const end = log.logEndOffset;
+    while (from < end) {
+      const res = log.read(from, 1 << 20, { minOneBatch: true });
+      if (res.chunks.length === 0) break;
+      let next = from;
+      for (const chunk of res.chunks) {
+        for (const view of iterateBatches(chunk)) {
+          next = view.nextOffset;
+          if (view.isControl) continue;
+          for (const r of decodeRecords(view)) {
+            if (r.offset < from || r.key === null) continue;
+            yield { key: r.key, value: r.value };
+          }
+        }
+      }
+      if (next <= from) break;
+      from = next;
+    }
+  }
+}
+
+function buildBatch(records: OffsetsRecord[]): Buffer {
+  return buildRecordBatch({ records: records.map((r) => ({ key: r.key, value: r.value })) });
 }
