@@ -1,0 +1,50 @@
+// THE handler registry: every API the broker serves, one import + one array entry per handler.
+// Dispatch builds its apiKey table and the ApiVersions answer from this list.
+import type { Handler } from '../handler.js';
+import { metadata } from './03-metadata.js';
+import { offsetCommit } from './08-offset-commit.js';
+import { offsetFetch } from './09-offset-fetch.js';
+import { findCoordinator } from './10-find-coordinator.js';
+import { joinGroup } from './11-join-group.js';
+import { heartbeat } from './12-heartbeat.js';
+import { leaveGroup } from './13-leave-group.js';
+import { syncGroup } from './14-sync-group.js';
+import { describeGroups } from './15-describe-groups.js';
+import { listGroups } from './16-list-groups.js';
+import { apiVersions } from './18-api-versions.js';
+import { createTopics } from './19-create-topics.js';
+import { deleteTopics } from './20-delete-topics.js';
+import { describeConfigs } from './32-describe-configs.js';
+import { alterConfigs } from './33-alter-configs.js';
+import { describeLogDirs } from './35-describe-log-dirs.js';
+import { createPartitions } from './37-create-partitions.js';
+import { deleteGroups } from './42-delete-groups.js';
+import { electLeaders } from './43-elect-leaders.js';
+import { incrementalAlterConfigs } from './44-incremental-alter-configs.js';
+import { offsetDelete } from './47-offset-delete.js';
+import { describeCluster } from './60-describe-cluster.js';
+
+export const handlers: readonly Handler[] = [
+  metadata,
+  apiVersions,
+  createTopics,
+  deleteTopics,
+  describeConfigs,
+  alterConfigs,
+  describeLogDirs,
+  createPartitions,
+  electLeaders,
+  incrementalAlterConfigs,
+  describeCluster,
+  offsetCommit,
+  offsetFetch,
+  findCoordinator,
+  joinGroup,
+  heartbeat,
+  leaveGroup,
+  syncGroup,
+  describeGroups,
+  listGroups,
+  deleteGroups,
+  offsetDelete,
+];
