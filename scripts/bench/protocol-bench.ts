@@ -17,9 +17,10 @@ import {
   summarizeRecords,
 } from '../../packages/protocol/src/records/records.js';
 
+/** Same shape as scripts/bench/harness.ts's Row (numeric value; the table formats it). */
 export interface Row {
   name: string;
-  value: string;
+  value: number;
   unit: string;
 }
 
@@ -51,8 +52,12 @@ function fmt(x: number): string {
   return x.toFixed(2);
 }
 
-function gbps(bytes: number, perSec: number): string {
-  return fmt((bytes * perSec) / 1e9);
+function gbps(bytes: number, perSec: number): number {
+  return round((bytes * perSec) / 1e9);
+}
+
+function round(x: number): number {
+  return Number(x.toPrecision(3));
 }
 
 function randomBuffer(size: number): Buffer {
@@ -119,8 +124,8 @@ export function crcRows(): Row[] {
     };
     const native = (rate(loop(crc32cNative)) * 100) / 1e6;
     const js = (rate(loop(crc32cJs)) * 100) / 1e6;
-    rows.push({ name: `crc32c @node-rs/crc32 (${size} B)`, value: fmt(native), unit: 'M ops/s' });
-    rows.push({ name: `crc32c crc-32/crc32c buf (${size} B)`, value: fmt(js), unit: 'M ops/s' });
+    rows.push({ name: `crc32c @node-rs/crc32 (${size} B)`, value: round(native), unit: 'M ops/s' });
+    rows.push({ name: `crc32c crc-32/crc32c buf (${size} B)`, value: round(js), unit: 'M ops/s' });
   }
   return rows;
 }
@@ -143,19 +148,23 @@ export function recordRows(): Row[] {
     const view = new RecordBatchView(batch);
     const builds = rate(build, codec === CompressionType.Gzip ? 400 : 250);
     const decodes = rate(() => decodeRecords(view));
-    rows.push({ name: `build batch (${n} x 216 B, ${name})`, value: fmt((builds * n) / 1e6), unit: 'M records/s' });
-    rows.push({ name: `decodeRecords (${n} x 216 B, ${name})`, value: fmt((decodes * n) / 1e6), unit: 'M records/s' });
+    rows.push({ name: `build batch (${n} x 216 B, ${name})`, value: round((builds * n) / 1e6), unit: 'M records/s' });
+    rows.push({
+      name: `decodeRecords (${n} x 216 B, ${name})`,
+      value: round((decodes * n) / 1e6),
+      unit: 'M records/s',
+    });
     if (codec === CompressionType.None) {
-      rows.push({ name: `build batch (${name}) payload`, value: fmt((builds * rawBytes) / MiB), unit: 'MiB/s' });
+      rows.push({ name: `build batch (${name}) payload`, value: round((builds * rawBytes) / MiB), unit: 'MiB/s' });
       rows.push({
         name: `summarizeRecords (${name})`,
-        value: fmt((rate(() => summarizeRecords(view)) * n) / 1e6),
+        value: round((rate(() => summarizeRecords(view)) * n) / 1e6),
         unit: 'M records/s',
       });
     } else {
       rows.push({
         name: `batch size (${name})`,
-        value: fmt(batch.length / 1024),
+        value: round(batch.length / 1024),
         unit: `KiB of ${fmt(rawBytes / 1024)}`,
       });
     }
@@ -172,7 +181,7 @@ export function recordRows(): Row[] {
     for (const v of iterateBatches(blob)) c += v.recordCount;
     return c;
   };
-  rows.push({ name: 'iterateBatches (1000 batches)', value: fmt((rate(iterate) * 1000) / 1e6), unit: 'M batches/s' });
+  rows.push({ name: 'iterateBatches (1000 batches)', value: round((rate(iterate) * 1000) / 1e6), unit: 'M batches/s' });
   rows.push({
     name: `scanBatches with CRC (${fmt(blob.length / MiB)} MiB blob)`,
     value: gbps(
@@ -232,15 +241,15 @@ export async function codecRows(): Promise<Row[]> {
         return w.toBuffer();
       };
       const encoded = encode();
-      rows.push({ name: `ProduceRequest v${version} encode (1 MiB batch)`, value: fmt(rate(encode)), unit: 'req/s' });
+      rows.push({ name: `ProduceRequest v${version} encode (1 MiB batch, toBuffer)`, value: round(rate(encode)), unit: 'req/s' });
       rows.push({
         name: `ProduceRequest v${version} decode (1 MiB batch)`,
-        value: fmt(rate(() => ProduceRequest.decode(new Reader(encoded), version))),
+        value: round(rate(() => ProduceRequest.decode(new Reader(encoded), version))),
         unit: 'req/s',
       });
       rows.push({
         name: `ProduceRequest v${version} decode + validate batch CRC`,
-        value: fmt(
+        value: round(
           rate(() => {
             const req = ProduceRequest.decode(new Reader(encoded), version);
             for (const b of iterateBatches(req.topicData[0]!.partitionData[0]!.records!)) b.verifyCrc();
@@ -278,18 +287,20 @@ export async function codecRows(): Promise<Row[]> {
       const encoded = Buffer.concat(encode());
       rows.push({
         name: `FetchResponse v${version} encode (4 x 1 MiB, toBuffers)`,
-        value: fmt(rate(encode)),
+        value: round(rate(encode)),
         unit: 'resp/s',
       });
       rows.push({
         name: `FetchResponse v${version} decode (4 x 1 MiB)`,
-        value: fmt(rate(() => FetchResponse.decode(new Reader(encoded), version))),
+        value: round(rate(() => FetchResponse.decode(new Reader(encoded), version))),
         unit: 'resp/s',
       });
     }
     return rows;
   } catch (err) {
-    return [{ name: 'Produce/Fetch codec', value: 'n/a', unit: `skipped: ${(err as Error).message.slice(0, 80)}` }];
+    return [
+      { name: 'Produce/Fetch codec', value: Number.NaN, unit: `skipped: ${(err as Error).message.slice(0, 80)}` },
+    ];
   }
 }
 
@@ -298,11 +309,14 @@ export async function runProtocolBench(): Promise<Row[]> {
 }
 
 function printTable(rows: Row[]): void {
+  const values = rows.map((r) => fmt(r.value));
   const w0 = Math.max(4, ...rows.map((r) => r.name.length));
-  const w1 = Math.max(5, ...rows.map((r) => r.value.length));
+  const w1 = Math.max(5, ...values.map((v) => v.length));
   console.log(`${'name'.padEnd(w0)}  ${'value'.padStart(w1)}  unit`);
   console.log(`${'-'.repeat(w0)}  ${'-'.repeat(w1)}  ----`);
-  for (const r of rows) console.log(`${r.name.padEnd(w0)}  ${r.value.padStart(w1)}  ${r.unit}`);
+  rows.forEach((r, i) => {
+    console.log(`${r.name.padEnd(w0)}  ${values[i]!.padStart(w1)}  ${r.unit}`);
+  });
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
