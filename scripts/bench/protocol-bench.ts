@@ -241,7 +241,11 @@ export async function codecRows(): Promise<Row[]> {
         return w.toBuffer();
       };
       const encoded = encode();
-      rows.push({ name: `ProduceRequest v${version} encode (1 MiB batch, toBuffer)`, value: round(rate(encode)), unit: 'req/s' });
+      rows.push({
+        name: `ProduceRequest v${version} encode (1 MiB batch, toBuffer)`,
+        value: round(rate(encode)),
+        unit: 'req/s',
+      });
       rows.push({
         name: `ProduceRequest v${version} decode (1 MiB batch)`,
         value: round(rate(() => ProduceRequest.decode(new Reader(encoded), version))),
