@@ -107,6 +107,13 @@ describe('kafkajs-encoded legacy message sets decode with Brook', () => {
       const decodedPlain = decodeMessageSet(plain);
       expect(decodedPlain.map((m) => m.value)).toEqual(input.map((m) => m.value));
       expect(decodedPlain.every((m) => m.offset === -1n)).toBe(true);
+      // Placeholder offsets: the produce path reassigns them.
+      expect(() => convertLegacyToBatch(plain)).toThrow(InvalidRecordBatchError);
+      const up = new RecordBatchView(convertLegacyToBatch(plain, { baseOffset: 0n }));
+      validateBatch(up);
+      expect(decodeRecords(up).map((r) => [r.offset, r.key, r.value])).toEqual(
+        input.map((m, i) => [BigInt(i), m.key, m.value]),
+      );
 
       // Compressed: inner set with offsets 0..n-1, wrapped in one message (as kafkajs's produce does).
       const innerSet: Buffer = MessageSet({ messageVersion: magic, compression: CompressionType.Gzip, entries }).buffer;

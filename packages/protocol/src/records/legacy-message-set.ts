@@ -282,11 +282,18 @@ export interface ConvertToBatchOptions extends DecodeMessageSetOptions {
   /** Compression of the resulting v2 batch; defaults to the codec of the first wrapper (or none). */
   compression?: CompressionType;
   partitionLeaderEpoch?: number;
+  /**
+   * Assign offsets baseOffset, baseOffset+1, ... instead of keeping the messages' own offsets.
+   * Use this on the produce path: producers' offsets are placeholders (kafkajs writes -1 for every
+   * uncompressed message) and the broker assigns real ones, as Kafka's LogValidator does.
+   */
+  baseOffset?: bigint;
 }
 
 /**
- * Up-converts a v0/v1 message set to a single v2 batch (old producers). Offsets, keys, values,
- * timestamps and timestamp type are preserved; v0 messages get NO_TIMESTAMP.
+ * Up-converts a v0/v1 message set to a single v2 batch (old producers). Keys, values, timestamps
+ * and timestamp type are preserved, and offsets too unless `baseOffset` asks for reassignment;
+ * v0 messages get NO_TIMESTAMP.
  */
 export function convertLegacyToBatch(messageSet: Buffer, options: ConvertToBatchOptions = {}): Buffer {
   const messages = decodeMessageSet(messageSet, options);
@@ -297,12 +304,16 @@ export function convertLegacyToBatch(messageSet: Buffer, options: ConvertToBatch
     compression = (firstAttr & 0x07) as CompressionType;
   }
   const first = messages[0]!;
-  const baseOffset = first.offset;
+  const reassign = options.baseOffset !== undefined;
+  const baseOffset = options.baseOffset ?? first.offset;
   const records: RecordInput[] = new Array(messages.length);
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i]!;
-    if (i > 0 && m.offset <= messages[i - 1]!.offset) fail('records', 'offsets are not increasing');
-    records[i] = { key: m.key, value: m.value, timestamp: m.timestamp, offsetDelta: Number(m.offset - baseOffset) };
+    if (!reassign && i > 0 && m.offset <= messages[i - 1]!.offset) {
+      fail('records', 'offsets are not increasing (pass baseOffset to reassign them)');
+    }
+    const offsetDelta = reassign ? i : Number(m.offset - baseOffset);
+    records[i] = { key: m.key, value: m.value, timestamp: m.timestamp, offsetDelta };
   }
   const logAppend = first.timestampType === TimestampType.LogAppendTime;
   return buildRecordBatch({
