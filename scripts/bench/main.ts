@@ -49,7 +49,7 @@ function parseOptions(argv: string[]): Options {
     warmupSeconds: 2,
     rate: 20_000,
     json: null,
-    memArgs: ['--in-memory'],
+    memArgs: [],
     dataRoot: tmpdir(),
     list: false,
   };

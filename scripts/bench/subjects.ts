@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { NativeBuild } from './build.js';
 import { Child, runJson } from './harness.js';
 
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = join(HERE, '..', '..');
 export const BROOK_BIN = join(REPO_ROOT, 'packages', 'cli', 'bin', 'brook.js');
 
 export type SubjectName = 'brook-disk' | 'brook-mem' | 'brook-fsync' | 'mock';
@@ -44,7 +45,7 @@ export async function startMock(bin: Bins): Promise<Subject> {
 }
 
 export interface BrookOptions {
-  /** Extra CLI args for the in-memory variant (default: --in-memory). */
+  /** CLI args selecting in-memory storage; empty (default): use brook-memory.mjs. */
   memArgs: string[];
   /** Root for the on-disk data directories (default: the OS temp dir). */
   dataRoot: string;
@@ -62,7 +63,12 @@ export async function startBrook(
   producerBin: string,
 ): Promise<Subject> {
   const dataDir = name === 'brook-mem' ? null : mkdtempSync(join(opts.dataRoot, `brook-bench-${name}-`));
-  const args = [BROOK_BIN, 'start', '--host', '127.0.0.1', '--port', '0'];
+  // In memory: the CLI has no such option, so a launcher calls startBroker({ dataDir: null })
+  // (unless --brook-mem-args gives CLI flags that select in-memory storage).
+  const args =
+    dataDir || opts.memArgs.length
+      ? [BROOK_BIN, 'start', '--host', '127.0.0.1', '--port', '0']
+      : [join(HERE, 'brook-memory.mjs'), '--host', '127.0.0.1', '--port', '0'];
   if (dataDir) args.push('--data-dir', dataDir);
   else args.push(...opts.memArgs);
   const env = { ...process.env };
