@@ -1,6 +1,9 @@
 // THE handler registry: every API the broker serves, one import + one array entry per handler.
 // Dispatch builds its apiKey table and the ApiVersions answer from this list.
 import type { Handler } from '../handler.js';
+import { produce } from './00-produce.js';
+import { fetch } from './01-fetch.js';
+import { listOffsets } from './02-list-offsets.js';
 import { metadata } from './03-metadata.js';
 import { offsetCommit } from './08-offset-commit.js';
 import { offsetFetch } from './09-offset-fetch.js';
@@ -14,6 +17,9 @@ import { listGroups } from './16-list-groups.js';
 import { apiVersions } from './18-api-versions.js';
 import { createTopics } from './19-create-topics.js';
 import { deleteTopics } from './20-delete-topics.js';
+import { deleteRecords } from './21-delete-records.js';
+import { initProducerId } from './22-init-producer-id.js';
+import { offsetForLeaderEpoch } from './23-offset-for-leader-epoch.js';
 import { describeConfigs } from './32-describe-configs.js';
 import { alterConfigs } from './33-alter-configs.js';
 import { describeLogDirs } from './35-describe-log-dirs.js';
@@ -23,6 +29,7 @@ import { electLeaders } from './43-elect-leaders.js';
 import { incrementalAlterConfigs } from './44-incremental-alter-configs.js';
 import { offsetDelete } from './47-offset-delete.js';
 import { describeCluster } from './60-describe-cluster.js';
+import { describeProducers } from './61-describe-producers.js';
 
 export const handlers: readonly Handler[] = [
   metadata,
@@ -47,4 +54,11 @@ export const handlers: readonly Handler[] = [
   listGroups,
   deleteGroups,
   offsetDelete,
+  produce,
+  fetch,
+  listOffsets,
+  deleteRecords,
+  initProducerId,
+  offsetForLeaderEpoch,
+  describeProducers,
 ];

@@ -1,0 +1,289 @@
+// Appends record batches as received (storage checks the CRC and assigns offsets; no per-record work).
+// Versions 0-11 (flexible from 9); v0-2 may carry magic 0/1 message sets, up-converted to one v2 batch.
+// acks=0 gets no response. Per-partition errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_TOPIC_EXCEPTION,
+// CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, INVALID_TIMESTAMP,
+// UNSUPPORTED_COMPRESSION_TYPE, OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH, INVALID_TXN_STATE,
+// INVALID_REQUIRED_ACKS, KAFKA_STORAGE_ERROR.
+import {
+  CompressionType,
+  convertLegacyToBatch,
+  ErrorCode,
+  InvalidRecordBatchError,
+  LOG_OVERHEAD,
+  ProduceRequest,
+  ProduceResponse,
+  type ProduceResponsePartitionProduceResponse,
+  RECORD_BATCH_HEADER_SIZE,
+  RecordBatchView,
+  recordsMagic,
+} from '@brook/protocol';
+import {
+  CorruptRecordError,
+  DuplicateSequenceError,
+  InvalidProducerEpochError,
+  OutOfOrderSequenceError,
+  type PartitionLog,
+  RecordTooLargeError,
+} from '@brook/storage';
+import { defineHandler, NO_RESPONSE, type RequestContext } from '../handler.js';
+import { LEADER_EPOCH, resolvePartition } from '../state/data-path.js';
+import { topicNameError } from '../state/topics.js';
+
+type PartitionResponse = ProduceResponsePartitionProduceResponse;
+
+export const produce = defineHandler(
+  ProduceRequest,
+  ProduceResponse,
+  { min: 0, max: 11 },
+  async (req, ctx) => {
+    const now = Date.now();
+    const acksValid = req.acks === 0 || req.acks === 1 || req.acks === -1;
+    const waits: Promise<void>[] = [];
+    const responses = req.topicData.map((t) => {
+      const limits = acksValid ? timestampLimits(ctx, t.name) : null;
+      return {
+        name: t.name,
+        partitionResponses: t.partitionData.map((p): PartitionResponse => {
+          if (!acksValid) return failed(p.index, ErrorCode.INVALID_REQUIRED_ACKS, 'acks must be -1, 0 or 1');
+          const res = appendPartition(ctx, t.name, p.index, p.records, now, limits!);
+          if (res.durable && req.acks !== 0) {
+            waits.push(
+              res.durable.then(
+                () => {},
+                (err: unknown) => {
+                  ctx.log.error({ err, topic: t.name, partition: p.index }, 'flush before acknowledging failed');
+                  Object.assign(res.response, failed(p.index, ErrorCode.KAFKA_STORAGE_ERROR, 'flush failed'));
+                },
+              ),
+            );
+          }
+          return res.response;
+        }),
+      };
+    });
+    // Kafka closes the connection on an acks=0 error; Brook just stays silent (the records were refused).
+    if (req.acks === 0) return NO_RESPONSE;
+    if (waits.length > 0) await Promise.all(waits);
+    return { responses, throttleTimeMs: 0 };
+  },
+  {
+    errorResponse: (req, errorCode) => ({
+      responses: req.topicData.map((t) => ({
+        name: t.name,
+        partitionResponses: t.partitionData.map((p) => failed(p.index, errorCode, null)),
+      })),
+      throttleTimeMs: 0,
+    }),
+  },
+);
+
+interface TimestampLimits {
+  /** CreateTime topics only; null when the topic keeps LogAppendTime or has no limits. */
+  beforeMs: number;
+  afterMs: number;
+}
+
+/** message.timestamp.before/after.max.ms of a topic: its override, else the broker default. */
+function timestampLimits(ctx: RequestContext, topic: string): TimestampLimits {
+  const overrides = ctx.broker.topics.get(topic)?.configs ?? {};
+  const pick = (topicKey: string, brokerKey: string) => {
+    const own = overrides[topicKey];
+    return own !== undefined ? Number(own) : ctx.broker.config.getNumber(brokerKey);
+  };
+  return {
+    beforeMs: pick('message.timestamp.before.max.ms', 'log.message.timestamp.before.max.ms'),
+    afterMs: pick('message.timestamp.after.max.ms', 'log.message.timestamp.after.max.ms'),
+  };
+}
+
+function failed(index: number, errorCode: number, errorMessage: string | null): PartitionResponse {
+  return {
+    index,
+    errorCode,
+    baseOffset: -1n,
+    logAppendTimeMs: -1n,
+    logStartOffset: -1n,
+    recordErrors: [],
+    errorMessage,
+  };
+}
+
+function appendPartition(
+  ctx: RequestContext,
+  topic: string,
+  index: number,
+  records: Buffer | null,
+  now: number,
+  limits: TimestampLimits,
+): { response: PartitionResponse; durable?: Promise<void> } {
+  const version = ctx.apiVersion;
+  const broker = ctx.broker;
+  if (topicNameError(topic))
+    return { response: failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION, 'invalid topic name') };
+  const resolved = resolvePartition(broker.topics, broker.logs, topic, index);
+  if (resolved.errorCode !== 0 || !('log' in resolved)) {
+    return { response: failed(index, resolved.errorCode, null) };
+  }
+  if (resolved.topic.internal) {
+    return { response: failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic}`) };
+  }
+
+  const prepared = prepareRecords(records, version);
+  if (typeof prepared === 'object' && 'errorCode' in prepared) {
+    return { response: failed(index, prepared.errorCode, prepared.message) };
+  }
+  const batches = prepared;
+  const log = resolved.log;
+  const check = checkBatches(batches, log, now, limits, version);
+  if (check) return { response: failed(index, check.errorCode, check.message) };
+
+  try {
+    const r = log.append(batches, { now, leaderEpoch: LEADER_EPOCH });
+    const response: PartitionResponse = {
+      index,
+      errorCode: ErrorCode.NONE,
+      baseOffset: r.baseOffset,
+      logAppendTimeMs: r.logAppendTime,
+      logStartOffset: r.logStartOffset,
+      recordErrors: [],
+      errorMessage: null,
+    };
+    return { response, durable: flushBeforeAck(log, r.durable) };
+  } catch (err) {
+    return { response: appendError(ctx, err, index, log, topic) };
+  }
+}
+
+/**
+ * The request's records as v2 batch bytes, or an error. v3+ must carry exactly one v2 batch (Kafka's
+ * ProduceRequest.validateRecords); older versions may carry message sets, which are up-converted.
+ */
+function prepareRecords(records: Buffer | null, version: number): Buffer | { errorCode: number; message: string } {
+  if (records === null || records.length === 0) {
+    return { errorCode: ErrorCode.INVALID_RECORD, message: 'Produce requests must have at least one record batch' };
+  }
+  const magic = recordsMagic(records);
+  if (magic === 2) {
+    if (records.length < RECORD_BATCH_HEADER_SIZE) {
+      return { errorCode: ErrorCode.CORRUPT_MESSAGE, message: 'record batch is truncated' };
+    }
+    const size = LOG_OVERHEAD + records.readInt32BE(8);
+    if (size > records.length) return { errorCode: ErrorCode.CORRUPT_MESSAGE, message: 'record batch is truncated' };
+    if (version >= 3 && size < records.length) {
+      return {
+        errorCode: ErrorCode.INVALID_RECORD,
+        message: `Produce requests with version ${version} must have exactly one record batch per partition`,
+      };
+    }
+    return records;
+  }
+  if (magic === 0 || magic === 1) {
+    if (version >= 3) {
+      return {
+        errorCode: ErrorCode.INVALID_RECORD,
+        message: `Produce requests with version ${version} are only allowed to contain record batches with magic version 2`,
+      };
+    }
+    try {
+      return convertLegacyToBatch(records);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : 'invalid message set';
+      return { errorCode: ErrorCode.CORRUPT_MESSAGE, message };
+    }
+  }
+  return { errorCode: ErrorCode.CORRUPT_MESSAGE, message: `unknown record magic ${magic}` };
+}
+
+/** Header-only checks storage does not make: compression by version, transactions, timestamps. */
+function checkBatches(
+  buf: Buffer,
+  log: PartitionLog,
+  now: number,
+  limits: TimestampLimits,
+  version: number,
+): { errorCode: number; message: string } | null {
+  const createTime = log.config.messageTimestampType === 'CreateTime';
+  const nowBig = BigInt(now);
+  for (let pos = 0; pos + RECORD_BATCH_HEADER_SIZE <= buf.length; ) {
+    const view = new RecordBatchView(buf, pos);
+    const size = view.sizeInBytes;
+    if (size < RECORD_BATCH_HEADER_SIZE || view.magic !== 2) break; // storage reports the corruption
+    if (view.compression === CompressionType.Zstd && version < 7) {
+      return {
+        errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+        message: 'Produce requests with zstd compression need version 7 or later',
+      };
+    }
+    if (view.isTransactional) {
+      // Transactions are not implemented yet: Kafka answers INVALID_TXN_STATE for a transactional
+      // batch whose partition is not part of an ongoing transaction.
+      return { errorCode: ErrorCode.INVALID_TXN_STATE, message: 'transactional produce is not supported yet' };
+    }
+    if (createTime) {
+      // Batch-level bounds (first and max timestamp) instead of a per-record walk.
+      const first = view.baseTimestamp;
+      const max = view.maxTimestamp;
+      if (first >= 0n && Number(nowBig - first) > limits.beforeMs) {
+        return { errorCode: ErrorCode.INVALID_TIMESTAMP, message: `timestamp ${first} is older than allowed` };
+      }
+      if (max >= 0n && Number(max - nowBig) > limits.afterMs) {
+        return { errorCode: ErrorCode.INVALID_TIMESTAMP, message: `timestamp ${max} is too far in the future` };
+      }
+    }
+    pos += size;
+  }
+  return null;
+}
+
+/**
+ * acks=1/-1 waits for fsync only when asked: brook.fsync.before.ack (storage's group-committed
+ * `durable`) or flush.messages=1, which Kafka honours by flushing before it answers.
+ */
+function flushBeforeAck(log: PartitionLog, durable: Promise<void>): Promise<void> | undefined {
+  if (log.config.fsyncOnAppend) return durable;
+  if (log.config.flushMessages <= 1) return log.flush();
+  return undefined;
+}
+
+function appendError(
+  ctx: RequestContext,
+  err: unknown,
+  index: number,
+  log: PartitionLog,
+  topic: string,
+): PartitionResponse {
+  if (err instanceof DuplicateSequenceError) {
+    // A retry of a batch already stored: success with the original offsets, as Kafka answers.
+    return {
+      index,
+      errorCode: ErrorCode.NONE,
+      baseOffset: err.baseOffset,
+      logAppendTimeMs: log.config.messageTimestampType === 'LogAppendTime' ? err.logAppendTime : -1n,
+      logStartOffset: log.logStartOffset,
+      recordErrors: [],
+      errorMessage: null,
+    };
+  }
+  if (err instanceof CorruptRecordError) {
+    const code =
+      err.reason === 'timestamp'
+        ? ErrorCode.INVALID_TIMESTAMP
+        : err.reason === 'control' ||
+            err.reason === 'count' ||
+            err.reason === 'offset-range' ||
+            err.reason === 'records'
+          ? ErrorCode.INVALID_RECORD
+          : ErrorCode.CORRUPT_MESSAGE;
+    return failed(index, code, err.message);
+  }
+  if (err instanceof InvalidRecordBatchError) return failed(index, ErrorCode.CORRUPT_MESSAGE, err.message);
+  if (err instanceof RecordTooLargeError) {
+    const code =
+      err.limit === log.config.maxMessageBytes ? ErrorCode.MESSAGE_TOO_LARGE : ErrorCode.RECORD_LIST_TOO_LARGE;
+    return failed(index, code, err.message);
+  }
+  if (err instanceof OutOfOrderSequenceError) return failed(index, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, err.message);
+  if (err instanceof InvalidProducerEpochError) return failed(index, ErrorCode.INVALID_PRODUCER_EPOCH, err.message);
+  ctx.log.error({ err, topic, partition: index }, 'append failed');
+  return failed(index, ErrorCode.KAFKA_STORAGE_ERROR, 'append failed');
+}

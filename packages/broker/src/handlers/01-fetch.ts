@@ -1,0 +1,230 @@
+// Serves stored batches as stored (chunks by reference), long-polling on maxWaitMs/minBytes, with
+// KIP-227 incremental sessions and KIP-74 byte limits. Versions 0-17 (flexible from 12; v0-3 get
+// down-converted message sets: magic 0 for v0-1, magic 1 for v2-3). Errors: UNKNOWN_TOPIC_OR_PARTITION,
+// UNKNOWN_TOPIC_ID, OFFSET_OUT_OF_RANGE, FENCED/UNKNOWN_LEADER_EPOCH, UNSUPPORTED_COMPRESSION_TYPE (zstd
+// for v0-3), FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH, FETCH_SESSION_TOPIC_ID_ERROR.
+import {
+  convertBatchesToLegacy,
+  ErrorCode,
+  FetchRequest,
+  FetchResponse,
+  type FetchResponseFetchableTopicResponse,
+  type FetchResponsePartitionData,
+  UnsupportedDownConversionError,
+} from '@brook/protocol';
+import type { PartitionLog } from '@brook/storage';
+import { defineHandler, type RequestContext } from '../handler.js';
+import { lastReadableOffset, leaderEpochError } from '../state/data-path.js';
+import type { PartitionOutcome, SessionError, SessionPartitionRequest } from '../state/fetch-sessions.js';
+
+const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
+const EMPTY: Buffer = Buffer.alloc(0);
+const INT32_MAX = 0x7fffffff;
+
+const SESSION_ERRORS: Record<SessionError, number> = {
+  'session-id-not-found': ErrorCode.FETCH_SESSION_ID_NOT_FOUND,
+  'invalid-session-epoch': ErrorCode.INVALID_FETCH_SESSION_EPOCH,
+  'topic-id-mismatch': ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR,
+};
+
+interface PartitionRead {
+  data: FetchResponsePartitionData;
+  outcome: PartitionOutcome;
+  log: PartitionLog | null;
+}
+
+export const fetch = defineHandler(
+  FetchRequest,
+  FetchResponse,
+  { min: 0, max: 17 },
+  async (req, ctx) => {
+    const version = ctx.apiVersion;
+    const { topics } = ctx.broker;
+    const dataPath = ctx.broker.dataPath;
+    const usesTopicIds = version >= 13;
+
+    const requested: SessionPartitionRequest[] = [];
+    for (const t of req.topics) {
+      const topicId = usesTopicIds ? (t.topicId ?? ZERO_UUID) : (topics.get(t.topic ?? '')?.topicId ?? ZERO_UUID);
+      const name = usesTopicIds ? (topics.getById(topicId)?.name ?? '') : (t.topic ?? '');
+      for (const p of t.partitions) {
+        requested.push({
+          key: `${usesTopicIds ? topicId : name}:${p.partition}`,
+          topic: name,
+          topicId,
+          partition: p.partition,
+          fetchOffset: p.fetchOffset,
+          maxBytes: p.partitionMaxBytes,
+          currentLeaderEpoch: p.currentLeaderEpoch ?? -1,
+        });
+      }
+    }
+
+    const context =
+      version < 7
+        ? { kind: 'sessionless' as const, partitions: requested }
+        : dataPath.fetchSessions.newContext({
+            sessionId: req.sessionId ?? 0,
+            sessionEpoch: req.sessionEpoch ?? -1,
+            usesTopicIds,
+            partitions: requested,
+            forgotten: (req.forgottenTopicsData ?? []).flatMap((f) =>
+              f.partitions.map((p) => `${usesTopicIds ? (f.topicId ?? ZERO_UUID) : (f.topic ?? '')}:${p}`),
+            ),
+          });
+    if (context.kind === 'error') {
+      return { throttleTimeMs: 0, errorCode: SESSION_ERRORS[context.error], sessionId: 0, responses: [] };
+    }
+
+    const isolationLevel = version >= 4 ? (req.isolationLevel ?? 0) : 0;
+    const maxBytes = Math.min(
+      version >= 3 ? (req.maxBytes ?? INT32_MAX) : INT32_MAX,
+      ctx.broker.config.getNumber('fetch.max.bytes'),
+    );
+    const readAll = () => readPartitions(ctx, context.partitions, maxBytes, isolationLevel);
+
+    // Long poll: answer once minBytes are there, on any error, or at the deadline (Kafka's DelayedFetch).
+    const deadline = Date.now() + req.maxWaitMs;
+    let reads = readAll();
+    while (req.maxWaitMs > 0 && req.minBytes > 0 && !reads.error && reads.bytes < req.minBytes) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      const logs = reads.parts.flatMap((r) => (r.log ? [r.log] : []));
+      const appended = await dataPath.appendWaiters.wait(logs, remaining);
+      reads = readAll();
+      if (!appended) break;
+    }
+
+    const outcomes = reads.parts.map((r) => r.outcome);
+    const finished = context.kind === 'sessionless' ? null : context.finish(outcomes);
+    const responses: FetchResponseFetchableTopicResponse[] = [];
+    let current: FetchResponseFetchableTopicResponse | null = null;
+    let currentKey = '';
+    context.partitions.forEach((sp, i) => {
+      if (finished && !finished.respond[i]) return;
+      const read = reads.parts[i]!;
+      const key = usesTopicIds ? sp.topicId : sp.topic;
+      // Consecutive partitions of one topic share an entry, as Kafka's FetchResponse.of builds them.
+      if (!current || key !== currentKey) {
+        current = usesTopicIds ? { topicId: sp.topicId, partitions: [] } : { topic: sp.topic, partitions: [] };
+        currentKey = key;
+        responses.push(current);
+      }
+      current.partitions.push(read.data);
+    });
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      sessionId: finished?.sessionId ?? 0,
+      responses,
+    };
+  },
+  {
+    errorResponse: (_req, errorCode) => ({ throttleTimeMs: 0, errorCode, sessionId: 0, responses: [] }),
+  },
+);
+
+/**
+ * One pass over the partitions in response order. The response limit shrinks as data is found; the
+ * first batch of the first partition with data is sent whole even when larger (KIP-74).
+ */
+function readPartitions(
+  ctx: RequestContext,
+  partitions: readonly SessionPartitionRequest[],
+  maxBytes: number,
+  isolationLevel: number,
+): { parts: PartitionRead[]; bytes: number; error: boolean } {
+  let remaining = maxBytes;
+  let minOneBatch = true;
+  let bytes = 0;
+  let error = false;
+  const parts = partitions.map((sp) => {
+    const read = readPartition(ctx, sp, Math.min(sp.maxBytes, remaining), minOneBatch, isolationLevel);
+    const n = read.outcome.recordBytes;
+    if (n > 0) minOneBatch = false;
+    remaining = Math.max(0, remaining - n);
+    bytes += n;
+    if (read.data.errorCode !== ErrorCode.NONE) error = true;
+    return read;
+  });
+  return { parts, bytes, error };
+}
+
+function readPartition(
+  ctx: RequestContext,
+  sp: SessionPartitionRequest,
+  maxBytes: number,
+  minOneBatch: boolean,
+  isolationLevel: number,
+): PartitionRead {
+  const version = ctx.apiVersion;
+  const fail = (errorCode: number, log: PartitionLog | null = null): PartitionRead => {
+    const hw = log ? log.highWatermark : -1n;
+    const logStartOffset = log ? log.logStartOffset : -1n;
+    return {
+      data: partitionData(version, sp.partition, errorCode, hw, logStartOffset, isolationLevel, EMPTY),
+      outcome: { errorCode, highWatermark: hw, lastStableOffset: hw, logStartOffset, recordBytes: 0 },
+      log: null,
+    };
+  };
+
+  const topic = sp.topic === '' ? undefined : ctx.broker.topics.get(sp.topic);
+  if (!topic || (version >= 13 && topic.topicId !== sp.topicId)) {
+    return fail(version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  }
+  const log =
+    sp.partition >= 0 && sp.partition < topic.partitions ? ctx.broker.logs.get(sp.topic, sp.partition) : undefined;
+  if (!log) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const epochError = leaderEpochError(version >= 9 ? sp.currentLeaderEpoch : -1);
+  if (epochError !== ErrorCode.NONE) return fail(epochError, log);
+  if (sp.fetchOffset < log.logStartOffset || sp.fetchOffset > log.logEndOffset) {
+    return fail(ErrorCode.OFFSET_OUT_OF_RANGE, log);
+  }
+
+  const maxOffset = lastReadableOffset(log, isolationLevel);
+  let records: Buffer = EMPTY;
+  let recordBytes = 0;
+  let hw = log.highWatermark;
+  let logStartOffset = log.logStartOffset;
+  if (sp.fetchOffset < maxOffset && (maxBytes > 0 || minOneBatch)) {
+    const r = log.read(sp.fetchOffset, maxBytes, { maxOffset, minOneBatch });
+    hw = r.highWatermark;
+    logStartOffset = r.logStartOffset;
+    recordBytes = r.bytes;
+    // One chunk (the common case) goes out by reference; several are joined once.
+    records = r.chunks.length === 0 ? EMPTY : r.chunks.length === 1 ? r.chunks[0]! : Buffer.concat(r.chunks, r.bytes);
+    if (version < 4 && records.length > 0) {
+      try {
+        records = convertBatchesToLegacy(records, version < 2 ? 0 : 1);
+      } catch (err) {
+        if (err instanceof UnsupportedDownConversionError) return fail(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, log);
+        throw err;
+      }
+    }
+  }
+  return {
+    data: partitionData(version, sp.partition, ErrorCode.NONE, hw, logStartOffset, isolationLevel, records),
+    outcome: { errorCode: ErrorCode.NONE, highWatermark: hw, lastStableOffset: hw, logStartOffset, recordBytes },
+    log,
+  };
+}
+
+function partitionData(
+  version: number,
+  partitionIndex: number,
+  errorCode: number,
+  highWatermark: bigint,
+  logStartOffset: bigint,
+  isolationLevel: number,
+  records: Buffer,
+): FetchResponsePartitionData {
+  const data: FetchResponsePartitionData = { partitionIndex, errorCode, highWatermark, records };
+  if (version >= 4) {
+    // The last stable offset equals the high watermark until transactions exist.
+    data.lastStableOffset = highWatermark;
+    data.abortedTransactions = isolationLevel === 1 ? [] : null;
+  }
+  if (version >= 5) data.logStartOffset = logStartOffset;
+  if (version >= 11) data.preferredReadReplica = -1;
+  return data;
+}
