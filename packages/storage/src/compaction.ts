@@ -22,7 +22,11 @@ export interface CompactionOptions {
   now?: number;
   /** Ignore min.cleanable.dirty.ratio (tests, admin). */
   force?: boolean;
+  /** Tests only: throw at this point as if the process died there. */
+  crashAt?: 'before-journal' | 'after-journal' | 'mid-swap';
 }
+
+export class SimulatedCrash extends Error {}
 
 export interface CompactionResult {
   segmentsBefore: number;
@@ -129,17 +133,20 @@ async function compactLocked(log: PartitionLog, opts: CompactionOptions): Promis
 
   // 3. Swap, group by group order is irrelevant: one journal covers the whole range.
   const bytesBefore = total;
-  const kept = cleaned.filter((s) => !s.isEmpty);
+  // Empty groups vanish, except the first: its base offset anchors the log start on reopen.
+  const kept = cleaned.filter((s, i) => i === 0 || !s.isEmpty);
   if (dir !== null && cleaningDir !== null) {
     for (const s of cleaned) s.close();
-    for (const s of cleaned) if (s.isEmpty) s.deleteFiles();
+    for (const s of cleaned) if (!kept.includes(s)) s.deleteFiles();
     const journal: Journal = {
       replaced: range.map((s) => s.baseOffset.toString()),
       cleaned: kept.map((s) => s.baseOffset.toString()),
     };
     await fsyncDir(cleaningDir);
+    if (opts.crashAt === 'before-journal') throw new SimulatedCrash('before-journal');
     await writeFileAtomic(path.join(dir, JOURNAL), JSON.stringify(journal));
     await fsyncDir(dir);
+    if (opts.crashAt === 'after-journal') throw new SimulatedCrash('after-journal');
   }
   // From here to the in-memory swap everything is synchronous: readers never see a half swap.
   if (dir !== null) {
@@ -148,6 +155,7 @@ async function compactLocked(log: PartitionLog, opts: CompactionOptions): Promis
       dir,
       range.map((s) => s.baseOffset),
       kept.map((s) => s.baseOffset),
+      opts.crashAt === 'mid-swap',
     );
   }
   const replacement = kept.map((s) =>
@@ -258,7 +266,7 @@ function filterBatch(
  * The rename step: old files become .deleted, cleaned files move in. The cleaned .log moves
  * last, so "cleaning/<base>.log still exists" means the swap of that segment has not happened.
  */
-function applySwapSync(dir: string, replaced: bigint[], cleaned: bigint[]): void {
+function applySwapSync(dir: string, replaced: bigint[], cleaned: bigint[], crashMidway = false): void {
   const cleaningDir = path.join(dir, CLEANING_DIR);
   for (const b of replaced) {
     const p = segmentPaths(dir, b);
@@ -270,6 +278,7 @@ function applySwapSync(dir: string, replaced: bigint[], cleaned: bigint[]): void
       }
     }
   }
+  if (crashMidway) throw new SimulatedCrash('mid-swap');
   for (const b of cleaned) {
     const from = segmentPaths(cleaningDir, b);
     const to = segmentPaths(dir, b);

@@ -1,4 +1,4 @@
-export { type CompactionOptions, type CompactionResult, compactLog } from './compaction.js';
+export { type CompactionOptions, type CompactionResult, compactLog, SimulatedCrash } from './compaction.js';
 export {
   type CleanupPolicy,
   DEFAULT_LOG_CONFIG,

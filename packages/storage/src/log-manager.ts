@@ -213,6 +213,16 @@ export class LogManager {
     }
   }
 
+  /**
+   * Stops without any shutdown work: no flush, no indexes, no marker, as if the process died
+   * (the page cache keeps what was written). For crash tests.
+   */
+  abandon(): void {
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const log of this.byKey.values()) log.closeNow();
+  }
+
   /** Flushes and closes every log, then writes the clean-shutdown marker. */
   async close(): Promise<void> {
     if (this.closed) return;

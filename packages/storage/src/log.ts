@@ -708,18 +708,30 @@ export class PartitionLog {
     return s.createdAtMs;
   }
 
-  /** Deletes segments from the oldest while `pred` holds; an expired active segment is rolled first. */
+  /**
+   * Deletes segments from the oldest while `pred` holds; an expired active segment is rolled
+   * first. Empty segments (left by compaction) go together with the next deleted one.
+   */
   private deleteOldSegments(pred: (s: Segment) => boolean): number {
     let n = 0;
-    while (this.segments.length > 0) {
-      const s = this.segments[0]!;
-      if (s.isEmpty || !pred(s)) break;
+    let i = 0;
+    while (i < this.segments.length) {
+      const s = this.segments[i]!;
+      if (s.isEmpty) {
+        if (s === this.active) break;
+        i++;
+        continue;
+      }
+      if (!pred(s)) break;
       if (s === this.active) {
         this.roll();
         if (s === this.active) break;
       }
-      this.deleteFirstSegment();
-      n++;
+      for (let j = 0; j <= i; j++) {
+        this.deleteFirstSegment();
+        n++;
+      }
+      i = 0;
     }
     return n;
   }
