@@ -150,8 +150,9 @@ export async function runJson(
   cmd: string,
   args: string[],
   timeoutMs: number,
+  cwd?: string,
 ): Promise<Record<string, unknown>> {
-  const child = new Child(label, cmd, args);
+  const child = new Child(label, cmd, args, { cwd });
   const timer = setTimeout(() => child.proc.kill('SIGKILL'), timeoutMs);
   const code = await child.exited;
   clearTimeout(timer);

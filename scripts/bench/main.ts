@@ -19,7 +19,7 @@ import {
   runJson,
 } from './harness.js';
 import { rawAppend, startTcpSink, tcpSend } from './raw-references.js';
-import { brookUnavailable, type Subject, type SubjectName, startBrook, startMock } from './subjects.js';
+import { brookUnavailable, REPO_ROOT, type Subject, type SubjectName, startBrook, startMock } from './subjects.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -103,84 +103,40 @@ interface CaseDef {
   acks: '1' | '-1';
   brooks: BrookName[];
   refs: RefName[];
+  /** Load generator: librdkafka tools (default) or the raw pipelined client on @brook/protocol. */
+  client?: 'raw' | undefined;
 }
 
+const DISK_MEM: BrookName[] = ['brook-disk', 'brook-mem'];
+const kase = (
+  id: string,
+  kind: Kind,
+  size: number,
+  partitions: number,
+  acks: '1' | '-1',
+  brooks: BrookName[],
+  refs: RefName[] = [],
+  client?: 'raw',
+): CaseDef => ({ id, kind, size, partitions, acks, brooks, refs, client });
+
 const CASES: CaseDef[] = [
-  {
-    id: 'produce-100B-p1-acks1',
-    kind: 'produce',
-    size: 100,
-    partitions: 1,
-    acks: '1',
-    brooks: ['brook-disk', 'brook-mem'],
-    refs: ['tcp-sink'],
-  },
-  {
-    id: 'produce-1KiB-p1-acks1',
-    kind: 'produce',
-    size: 1024,
-    partitions: 1,
-    acks: '1',
-    brooks: ['brook-disk', 'brook-mem'],
-    refs: ['tcp-sink', 'append'],
-  },
-  {
-    id: 'produce-1KiB-p8-acks1',
-    kind: 'produce',
-    size: 1024,
-    partitions: 8,
-    acks: '1',
-    brooks: ['brook-disk', 'brook-mem'],
-    refs: [],
-  },
-  {
-    id: 'produce-100B-p8-acks1',
-    kind: 'produce',
-    size: 100,
-    partitions: 8,
-    acks: '1',
-    brooks: ['brook-disk'],
-    refs: [],
-  },
-  {
-    id: 'produce-1KiB-p1-acksall',
-    kind: 'produce',
-    size: 1024,
-    partitions: 1,
-    acks: '-1',
-    brooks: ['brook-disk', 'brook-fsync'],
-    refs: ['append-fdatasync'],
-  },
-  {
-    id: 'consume-1KiB-p1',
-    kind: 'consume',
-    size: 1024,
-    partitions: 1,
-    acks: '1',
-    brooks: ['brook-disk', 'brook-mem'],
-    refs: [],
-  },
-  { id: 'consume-100B-p8', kind: 'consume', size: 100, partitions: 8, acks: '1', brooks: ['brook-disk'], refs: [] },
-  {
-    id: 'both-1KiB-p1',
-    kind: 'both',
-    size: 1024,
-    partitions: 1,
-    acks: '1',
-    brooks: ['brook-disk', 'brook-mem'],
-    refs: [],
-  },
-  {
-    id: 'latency-1KiB-p1',
-    kind: 'latency',
-    size: 1024,
-    partitions: 1,
-    acks: '1',
-    brooks: ['brook-disk', 'brook-mem'],
-    refs: [],
-  },
+  kase('produce-100B-p1-acks1', 'produce', 100, 1, '1', DISK_MEM, ['tcp-sink']),
+  kase('produce-1KiB-p1-acks1', 'produce', 1024, 1, '1', DISK_MEM, ['tcp-sink', 'append']),
+  kase('produce-1KiB-p8-acks1', 'produce', 1024, 8, '1', DISK_MEM),
+  kase('produce-100B-p8-acks1', 'produce', 100, 8, '1', ['brook-disk']),
+  kase('raw-produce-100B-p1-acks1', 'produce', 100, 1, '1', DISK_MEM, [], 'raw'),
+  kase('raw-produce-1KiB-p1-acks1', 'produce', 1024, 1, '1', DISK_MEM, [], 'raw'),
+  kase('produce-1KiB-p1-acksall', 'produce', 1024, 1, '-1', ['brook-disk', 'brook-fsync'], ['append-fdatasync']),
+  kase('consume-1KiB-p1', 'consume', 1024, 1, '1', DISK_MEM),
+  kase('consume-100B-p8', 'consume', 100, 8, '1', ['brook-disk']),
+  kase('raw-fetch-1KiB-p1', 'consume', 1024, 1, '1', DISK_MEM, [], 'raw'),
+  kase('both-1KiB-p1', 'both', 1024, 1, '1', DISK_MEM),
+  kase('latency-1KiB-p1', 'latency', 1024, 1, '1', DISK_MEM),
 ];
 
+const RAW_CLIENT = join(HERE, 'raw-client.ts');
+const RAW_CONNECTIONS = 4;
+const RAW_INFLIGHT = 8;
 /** Preloaded bytes per partition for consume cases: the mock keeps only ~5 MB per partition. */
 const PRELOAD_BYTES_PER_PARTITION = 4_000_000;
 /** fetch.wait.max.ms for the latency case (the mock cannot cut an empty fetch's wait short). */
@@ -360,6 +316,37 @@ class CaseRunner {
     const timeout = seconds * 1000 + 90_000;
     const producer = this.bin['rk-producer'];
     const consumer = this.bin['rk-consumer'];
+    if (d.client === 'raw') {
+      const batchRecords = Math.max(1, Math.min(10_000, Math.floor(1_000_000 / d.size)));
+      const topic = d.kind === 'consume' ? preloaded! : `${d.id}-r${round}`;
+      if (d.kind !== 'consume') await s.createTopic(topic, d.partitions);
+      try {
+        const args = [
+          '--import',
+          'tsx',
+          RAW_CLIENT,
+          d.kind === 'consume' ? 'fetch' : 'produce',
+          ...['--bootstrap', s.bootstrap, '--topic', topic, '--size', String(d.size), '--acks', d.acks],
+          ...[
+            '--partitions',
+            String(d.partitions),
+            '--seconds',
+            String(seconds),
+            '--batch-records',
+            String(batchRecords),
+          ],
+          ...['--connections', String(RAW_CONNECTIONS), '--inflight', String(RAW_INFLIGHT)],
+        ];
+        const cpu0 = cpuSeconds(s.pid);
+        const j = await runJson(`${s.name} raw client`, process.execPath, args, timeout, REPO_ROOT);
+        const cpu1 = cpuSeconds(s.pid);
+        if (Number(j.errors) > 0) throw new Error(`${j.errors} errors (${j.firstError})`);
+        const series = d.kind === 'consume' ? 'consume' : 'produce';
+        return { series: { [series]: throughputOf(j) }, lat: {}, cpu: delta(cpu0, cpu1), batch: 0 };
+      } finally {
+        if (d.kind !== 'consume') await s.deleteTopic(topic);
+      }
+    }
     if (d.kind === 'consume') {
       const args = [
         '--bootstrap',
