@@ -1,23 +1,12 @@
 // kafkajs against a real Brook on a socket: keyed partitioning (Java murmur2), acks 0/1/-1, headers,
 // null keys/values, 1 MB records, all compression codecs, idempotent re-sends stored once,
 // DeleteRecords, offsets by timestamp, and reading back through Fetch (kafkajs decoding).
-import { compress, decompress } from '@brook/protocol';
-import { CompressionCodecs, CompressionTypes, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBroker, type TestBroker } from './helpers/data-broker.js';
+import './helpers/kafkajs-codecs.js';
 import { KafkajsLong, readPartition, WireConnection, type WireMessage } from './helpers/kafkajs-wire.js';
 import { javaPartition, murmur2 } from './helpers/murmur2.js';
-
-for (const [type, id] of [
-  [CompressionTypes.Snappy, 2],
-  [CompressionTypes.LZ4, 3],
-  [CompressionTypes.ZSTD, 4],
-] as const) {
-  CompressionCodecs[type] = () => ({
-    compress: async (encoder: { buffer: Buffer }) => compress(id, encoder.buffer),
-    decompress: async (buffer: Buffer) => decompress(id, buffer),
-  });
-}
 
 let broker: TestBroker;
 let kafka: Kafka;

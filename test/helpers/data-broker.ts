@@ -2,12 +2,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBroker } from '@brook/broker';
+import { type Broker, startBroker } from '@brook/broker';
 
 export interface TestBroker {
   port: number;
   bootstrap: string;
   dataDir: string;
+  /** The in-process broker (state, for topic ids and the like). */
+  broker: Broker;
   stop(): Promise<void>;
   /** Stops the broker (if running) and deletes the data dir. */
   destroy(): Promise<void>;
@@ -32,6 +34,7 @@ export async function startTestBroker(
     port: broker.port,
     bootstrap: `127.0.0.1:${broker.port}`,
     dataDir,
+    broker,
     stop,
     async destroy() {
       await stop();
