@@ -249,13 +249,12 @@ class CaseRunner {
         }
         // References move the same bytes in the same chunk sizes as this round's Brook run (the
         // fsync variant for the fdatasync reference), or the mock's when Brook is not running.
-        for (const ref of this.def.refs) {
+        for (const ref of round === 0 ? [] : this.def.refs) {
           const prefer: SubjectKey[] =
             ref === 'append-fdatasync' ? ['brook-fsync', 'brook-disk'] : ['brook-disk', 'brook-mem'];
           const chunk =
             [...prefer, 'mock' as const].map((k) => batches.get(k)).find((b) => b !== undefined) ?? 64 * 1024;
-          const r = await this.runRef(ref, chunk, seconds);
-          if (round > 0) this.record(ref, r);
+          this.record(ref, await this.runRef(ref, chunk, seconds));
         }
       }
       for (const s of subjects) rss.set(s.name, peakRss(s.pid));
@@ -317,7 +316,8 @@ class CaseRunner {
     const producer = this.bin['rk-producer'];
     const consumer = this.bin['rk-consumer'];
     if (d.client === 'raw') {
-      const batchRecords = Math.max(1, Math.min(10_000, Math.floor(1_000_000 / d.size)));
+      // ~1 MB batches (librdkafka's batch.size), under the default message.max.bytes of 1048588.
+      const batchRecords = Math.max(1, Math.min(10_000, Math.floor(1_000_000 / (d.size + 16))));
       const topic = d.kind === 'consume' ? preloaded! : `${d.id}-r${round}`;
       if (d.kind !== 'consume') await s.createTopic(topic, d.partitions);
       try {
