@@ -742,7 +742,10 @@ export class PartitionLog {
       this.checkOpen();
       if (offset >= this._logEndOffset) return;
       if (offset < 0n) throw new InvalidOffsetError(`cannot truncate to ${offset}`);
-      if (offset <= this._logStartOffset || offset <= this.segments[0]!.baseOffset) {
+      // Cutting the batch that holds the log start would leave the end below the start.
+      const idx = this.floorSegment(offset);
+      const cut = this.segments[idx]!.locate(offset);
+      if (offset <= this._logStartOffset || (cut && cut.baseOffset <= this._logStartOffset)) {
         await this.truncateFullyAndStartAt(offset);
         return;
       }
