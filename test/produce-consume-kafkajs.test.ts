@@ -40,7 +40,8 @@ const str = (b: Buffer | null | undefined) => (b == null ? null : b.toString());
 
 beforeAll(async () => {
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
-  broker = await startTestBroker();
+  // No initial rebalance delay: the consumer-group read-back starts at once.
+  broker = await startTestBroker({ config: { 'group.initial.rebalance.delay.ms': 0 } });
   kafka = new Kafka({ clientId: 'brook-kafkajs-test', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
   wire = await WireConnection.open(broker.port);
 });
@@ -146,6 +147,35 @@ describe('kafkajs produce and consume', () => {
       messages.map((m) => [m.key, m.value, m.headers.i]),
     );
     expect(got.map((m) => Number(m.offset))).toEqual(messages.map((_, i) => i));
+  });
+
+  it('reads the same records back through a kafkajs consumer group', async () => {
+    const topics = ['keyed', 'codec-gzip', 'codec-snappy', 'codec-lz4', 'codec-zstd', 'shapes'];
+    const expected = new Map<string, string>();
+    for (const topic of topics) {
+      const partitions = topic === 'keyed' ? 6 : 1;
+      for (let part = 0; part < partitions; part++) {
+        for (const m of await read(topic, part))
+          expected.set(`${topic}/${part}/${m.offset}`, m.value?.toString('base64') ?? 'null');
+      }
+    }
+    const consumer = kafka.consumer({ groupId: 'data-path-readback', maxBytesPerPartition: 2 * 1024 * 1024 });
+    await consumer.connect();
+    const got = new Map<string, string>();
+    try {
+      await consumer.subscribe({ topics, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ topic, partition, message }) => {
+          got.set(`${topic}/${partition}/${message.offset}`, message.value?.toString('base64') ?? 'null');
+        },
+      });
+      const end = Date.now() + 60_000;
+      while (got.size < expected.size && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(got.size).toBe(expected.size);
+    expect(got).toEqual(expected);
   });
 
   it('stores a re-sent idempotent batch once and keeps the original offsets', async () => {
