@@ -128,17 +128,26 @@ export class Dispatcher {
     if (!(e instanceof BrokerError)) {
       ctx.log.error({ err: e, apiKey: ctx.apiKey, apiVersion: ctx.apiVersion }, 'handler failed');
     }
-    try {
-      const body = h.errorResponse ? h.errorResponse(req, code, ctx) : { throttleTimeMs: 0, errorCode: code };
-      // Encoding refuses a non-default errorCode in a version without that field (UnsupportedFieldError),
-      // so messages without a top-level error code fall through to closing the connection.
-      return encodeResponse(h.response, body, ctx.correlationId, ctx.apiKey, ctx.apiVersion);
-    } catch {
-      return {
-        kind: 'close',
-        reason: `${h.request.name} v${ctx.apiVersion} failed and has no generic error response: ${(e as Error)?.message}`,
-      };
+    const message = e instanceof Error ? e.message : String(e);
+    // Generic bodies: encoding fails for a message with other required fields (or no errorCode in
+    // this version), and then the connection is closed, as Kafka does when it cannot answer.
+    const bodies = h.errorResponse
+      ? [h.errorResponse(req, code, ctx)]
+      : [
+          { throttleTimeMs: 0, errorCode: code, errorMessage: message },
+          { throttleTimeMs: 0, errorCode: code },
+        ];
+    for (const body of bodies) {
+      try {
+        return encodeResponse(h.response, body, ctx.correlationId, ctx.apiKey, ctx.apiVersion);
+      } catch {
+        // try the next shape
+      }
     }
+    return {
+      kind: 'close',
+      reason: `${h.request.name} v${ctx.apiVersion} failed and has no generic error response: ${message}`,
+    };
   }
 
   /** KIP-511: an ApiVersions version we do not know gets error 35 in a v0 body and header v0. */

@@ -21,6 +21,8 @@ export const describeConfigs = defineHandler(
           includeSynonyms: ctx.apiVersion >= 1 && req.includeSynonyms === true,
           includeDocumentation: ctx.apiVersion >= 3 && req.includeDocumentation === true,
         });
+        // isDefault exists only in v0 (v1+ report configSource instead).
+        if (ctx.apiVersion > 0) for (const c of configs) c.isDefault = false;
         return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs };
       } catch (e) {
         if (!(e instanceof BrokerError)) throw e;
