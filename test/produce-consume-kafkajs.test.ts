@@ -159,7 +159,12 @@ describe('kafkajs produce and consume', () => {
           expected.set(`${topic}/${part}/${m.offset}`, m.value?.toString('base64') ?? 'null');
       }
     }
-    const consumer = kafka.consumer({ groupId: 'data-path-readback', maxBytesPerPartition: 2 * 1024 * 1024 });
+    const consumer = kafka.consumer({
+      groupId: 'data-path-readback',
+      maxBytesPerPartition: 2 * 1024 * 1024,
+      // disconnect() waits for the running long poll.
+      maxWaitTimeInMs: 500,
+    });
     await consumer.connect();
     const got = new Map<string, string>();
     try {
