@@ -167,6 +167,8 @@ interface RunResult {
   cpu: number | null;
   /** Average produce batch size seen by the producer (librdkafka statistics), bytes. */
   batch: number;
+  /** Busiest load-generator process: CPU seconds per second of its run (1 = one core saturated). */
+  client?: number;
 }
 type SubjectKey = SubjectName | RefName;
 
@@ -342,7 +344,7 @@ class CaseRunner {
         const cpu1 = cpuSeconds(s.pid);
         if (Number(j.errors) > 0) throw new Error(`${j.errors} errors (${j.firstError})`);
         const series = d.kind === 'consume' ? 'consume' : 'produce';
-        return { series: { [series]: throughputOf(j) }, lat: {}, cpu: delta(cpu0, cpu1), batch: 0 };
+        return { series: { [series]: throughputOf(j) }, lat: {}, cpu: delta(cpu0, cpu1), batch: 0, client: load(j) };
       } finally {
         if (d.kind !== 'consume') await s.deleteTopic(topic);
       }
@@ -362,7 +364,7 @@ class CaseRunner {
       const cpu0 = cpuSeconds(s.pid);
       const j = await runJson(`${s.name} consumer`, consumer, args, timeout);
       const cpu1 = cpuSeconds(s.pid);
-      return { series: { consume: throughputOf(j) }, lat: {}, cpu: delta(cpu0, cpu1), batch: 0 };
+      return { series: { consume: throughputOf(j) }, lat: {}, cpu: delta(cpu0, cpu1), batch: 0, client: load(j) };
     }
     const topic = `${d.id}-r${round}`;
     await s.createTopic(topic, d.partitions);
@@ -382,6 +384,7 @@ class CaseRunner {
           lat: {},
           cpu: delta(cpu0, cpu1),
           batch: Number(j.avgBatchBytes) || 0,
+          client: load(j),
         };
       }
       // both / latency: a consumer follows the topic from its end while the producer runs.
@@ -420,6 +423,7 @@ class CaseRunner {
           lat,
           cpu: delta(cpu0, cpu1),
           batch: Number(p.avgBatchBytes) || 0,
+          client: Math.max(load(p), load(cj)),
         };
       } finally {
         await c.stop();
@@ -453,6 +457,13 @@ class CaseRunner {
       batch: chunkBytes,
     };
   }
+}
+
+/** A tool's own CPU seconds per second of its measured window. */
+function load(j: Record<string, unknown>): number {
+  const cpu = Number(j.cpu);
+  const secs = Number(j.seconds);
+  return Number.isFinite(cpu) && secs > 0 ? cpu / secs : Number.NaN;
 }
 
 function delta(a: number | null, b: number | null): number | null {
@@ -521,6 +532,9 @@ function reportCase(cr: CaseResult, headers: string[], rows: string[][], checks:
             )
         : [];
       let detail = vsRefs.join('; ');
+      const clients = runs.map((r) => r.client ?? Number.NaN).filter(Number.isFinite);
+      if (clients.length)
+        detail = [detail, `client ${(median(clients) * 100).toFixed(0)}% CPU`].filter(Boolean).join('; ');
       if (d.kind === 'latency') detail = latencyDetail(runs);
       else if (series === 'produce' && runs.some((r) => r.batch > 0)) {
         const b = median(runs.map((r) => r.batch).filter((x) => x > 0));

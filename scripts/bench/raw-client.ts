@@ -6,7 +6,7 @@
 //   node --import tsx scripts/bench/raw-client.ts produce|fetch --bootstrap H:P --topic T
 //        [--size 1024] [--batch-records 1000] [--partitions 1] [--connections 4] [--inflight 8]
 //        [--acks 1] [--seconds 3] [--max-bytes 1048576]
-// Prints one JSON line: {"records","bytes","seconds","requests","errors"}.
+// Prints one JSON line: {"records","bytes","seconds","requests","errors","cpu"} (cpu: client CPU seconds).
 import { connect, type Socket } from 'node:net';
 import {
   buildRecordBatch,
@@ -279,6 +279,7 @@ if (process.argv[1]?.endsWith('raw-client.ts')) {
     process.exit(2);
   }
   const r = await (mode === 'produce' ? rawProduce(o) : rawFetch(o));
-  console.log(JSON.stringify(r));
+  const u = process.cpuUsage();
+  console.log(JSON.stringify({ ...r, cpu: (u.user + u.system) / 1e6 }));
   process.exit(r.errors && !r.records ? 3 : 0);
 }

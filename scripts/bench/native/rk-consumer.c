@@ -9,7 +9,7 @@
  * or (neither given) when every partition has reached its end. --loop seeks a partition back to
  * offset 0 whenever it reaches its end (re-reads a small preloaded log for the whole duration).
  * Prints "ready" on stderr once every partition has reached its end once (fetchers are running),
- * then one JSON line on stdout: {"records","bytes","seconds","passes"[,"e2e":{n,p50,p99,p999,max}]}
+ * then one JSON line on stdout: {"records","bytes","seconds","passes","cpu"[,"e2e":{n,p50,p99,p999,max}]}
  * --e2e reads a CLOCK_MONOTONIC ns timestamp from the first 8 payload bytes (rk-producer --embed-ts)
  * and reports send-to-receive latency in microseconds.
  */
@@ -166,8 +166,8 @@ int main(int argc, char **argv) {
 
   /* Reading time: from the first record to the end of the --seconds window (or the last record). */
   double secs = t_first ? (double)((t_end ? t_end : t_last) - t_first) / 1e9 : 0;
-  printf("{\"records\":%lld,\"bytes\":%lld,\"seconds\":%.6f,\"passes\":%lld", (long long)records, (long long)bytes,
-         secs, (long long)(passes + loops / partitions));
+  printf("{\"records\":%lld,\"bytes\":%lld,\"seconds\":%.6f,\"passes\":%lld,\"cpu\":%.3f", (long long)records,
+         (long long)bytes, secs, (long long)(passes + loops / partitions), self_cpu_seconds());
   print_latency("e2e", &lat);
   printf("}\n");
   fflush(stdout);

@@ -7,7 +7,8 @@
  *
  * Produces keyless records of --size bytes round-robin over partitions 0..P-1 as fast
  * as possible (or at --rate records/s), then flushes and prints one JSON line:
- *   {"records","bytes","seconds","errors","avgBatchBytes","batches"[,"ack":{n,p50,p99,p999,max}]}
+ *   {"records","bytes","seconds","errors","avgBatchBytes","batches","cpu"[,"ack":{n,p50,p99,p999,max}]}
+ * ("cpu": CPU seconds this client used, to check it is not the bottleneck.)
  * "ack" (rate mode) holds produce-to-delivery-report latencies in microseconds.
  * --embed-ts writes CLOCK_MONOTONIC ns into the first 8 payload bytes (for rk-consumer --e2e).
  */
@@ -213,9 +214,10 @@ int main(int argc, char **argv) {
   int64_t t1 = now_ns();
   rd_kafka_poll(rk, 0);
 
-  printf("{\"records\":%lld,\"bytes\":%lld,\"seconds\":%.6f,\"errors\":%lld,\"avgBatchBytes\":%.0f,\"batches\":%.0f",
+  printf("{\"records\":%lld,\"bytes\":%lld,\"seconds\":%.6f,\"errors\":%lld,\"avgBatchBytes\":%.0f,\"batches\":%.0f,"
+         "\"cpu\":%.3f",
          (long long)delivered, (long long)delivered_bytes, (double)(t1 - t0) / 1e9, (long long)failed,
-         batch_cnt > 0 ? batch_sum / batch_cnt : 0, batch_cnt);
+         batch_cnt > 0 ? batch_sum / batch_cnt : 0, batch_cnt, self_cpu_seconds());
   print_latency("ack", &ack_lat);
   printf("}\n");
   fflush(stdout);
