@@ -23,6 +23,7 @@ let check = 0;
 
 const TOPIC = 'victim';
 const SMALL = 'small-messages';
+const STRICT_TIME = 'strict-timestamps';
 
 function batch(values: string[], extra: Partial<Parameters<typeof buildRecordBatch>[0]> = {}): Buffer {
   return buildRecordBatch({ records: values.map((value) => ({ key: 'k', value })), ...extra });
@@ -72,6 +73,14 @@ beforeAll(async () => {
     topics: [
       { topic: TOPIC, numPartitions: 1 },
       { topic: SMALL, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '1000' }] },
+      {
+        topic: STRICT_TIME,
+        numPartitions: 1,
+        configEntries: [
+          { name: 'message.timestamp.before.max.ms', value: '60000' },
+          { name: 'message.timestamp.after.max.ms', value: '60000' },
+        ],
+      },
     ],
   });
   await admin.disconnect();
@@ -126,6 +135,24 @@ describe('bad produce input', () => {
     const r = await produce(batch(['y'.repeat(2000)]), { topic: SMALL });
     expect(r.errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
     expect((await produce(batch(['fits']), { topic: SMALL })).errorCode).toBe(ErrorCode.NONE);
+    await stillHealthy();
+  });
+
+  it('answers INVALID_TIMESTAMP outside message.timestamp.before/after.max.ms', async () => {
+    const now = Date.now();
+    const at = (timestamp: number) => batch(['t'], { timestamp });
+    expect((await produce(at(now + 3_600_000), { topic: STRICT_TIME })).errorCode).toBe(ErrorCode.INVALID_TIMESTAMP);
+    expect((await produce(at(now - 3_600_000), { topic: STRICT_TIME })).errorCode).toBe(ErrorCode.INVALID_TIMESTAMP);
+    expect((await produce(at(now), { topic: STRICT_TIME })).errorCode).toBe(ErrorCode.NONE);
+    // Topics without limits take any timestamp (Kafka 3.9 defaults).
+    expect((await produce(batch(['good-old'], { timestamp: 1 }))).errorCode).toBe(ErrorCode.NONE);
+    await stillHealthy();
+  });
+
+  it('answers CORRUPT_MESSAGE for a legacy message set with a bad CRC (v2)', async () => {
+    const set = Buffer.from(encodeMessageSet([{ value: 'legacy-flipped' }], { magic: 1 }));
+    set[set.length - 2]! ^= 0xff;
+    expect((await produce(set, { version: 2 })).errorCode).toBe(ErrorCode.CORRUPT_MESSAGE);
     await stillHealthy();
   });
 
