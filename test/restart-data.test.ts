@@ -134,3 +134,41 @@ describe('restart on the same data dir', () => {
     expect(await snapshot(broker.port)).toEqual(before);
   });
 });
+
+describe('flush before acknowledging', () => {
+  it('acknowledges after fsync with brook.fsync.before.ack and with flush.messages=1', async () => {
+    const dir = tempDataDir('brook-fsync-');
+    let b = await startTestBroker({ dataDir: dir, config: { 'brook.fsync.before.ack': true } });
+    try {
+      const kafka = new Kafka({ clientId: 'fsync', brokers: [b.bootstrap], logLevel: logLevel.NOTHING });
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({
+        topics: [
+          { topic: 'fsync-all' },
+          { topic: 'flush-each', configEntries: [{ name: 'flush.messages', value: '1' }] },
+        ],
+      });
+      await admin.disconnect();
+      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      const t0 = performance.now();
+      for (let i = 0; i < 50; i++) {
+        await producer.send({ topic: i % 2 ? 'fsync-all' : 'flush-each', acks: -1, messages: [{ value: `f${i}` }] });
+      }
+      console.log(`[fsync] 50 fsynced acks=-1 sends: ${((performance.now() - t0) / 50).toFixed(2)} ms each`);
+      await producer.disconnect();
+      await b.stop();
+      b = await startTestBroker({ dataDir: dir });
+      const wire = await WireConnection.open(b.port);
+      try {
+        expect((await readPartition(wire, 'fsync-all', 0)).length).toBe(25);
+        expect((await readPartition(wire, 'flush-each', 0)).length).toBe(25);
+      } finally {
+        wire.close();
+      }
+    } finally {
+      await b.destroy();
+    }
+  });
+});
