@@ -33,3 +33,4 @@ export {
 } from './log.js';
 export { CLEAN_SHUTDOWN_MARKER, LogManager, type LogManagerOptions } from './log-manager.js';
 export { type BatchMetadata, NUM_BATCHES_TO_RETAIN, type ProducerStateEntry } from './producer-state.js';
+export { type AbortedTxn, appendTxnMarker, type CompletedTxn, TXN_INDEX_FILE, TxnIndex } from './txn-index.js';

@@ -33,6 +33,7 @@ import {
 } from './errors.js';
 import type { ProducerAppendTxn, ProducerStateEntry, ProducerStateManager } from './producer-state.js';
 import { Segment, type SegmentSettings } from './segment.js';
+import { type AbortedTxn, controlTypeOf, TxnIndex } from './txn-index.js';
 
 export interface Logger {
   info(o: object, msg?: string): void;
@@ -184,6 +185,8 @@ export class PartitionLog {
   cleanerCheckpoint: bigint;
   /** @internal */
   readonly producers: ProducerStateManager;
+  /** Ongoing and aborted transactions (txn-index.ts). */
+  readonly txns: TxnIndex;
   private overrides: Partial<LogConfig>;
   private settings: SegmentSettings;
   private readonly logger: Logger;
@@ -221,6 +224,7 @@ export class PartitionLog {
     this.recoveryPoint = init.recoveryPoint;
     this.cleanerCheckpoint = init.cleanerCheckpoint;
     this.producers = init.producers;
+    this.txns = new TxnIndex(init.dir, init.producers);
   }
 
   // ---------------------------------------------------------------- state
@@ -268,6 +272,15 @@ export class PartitionLog {
   /** @internal the overrides persisted with the partition. */
   get configOverrides(): Partial<LogConfig> {
     return this.overrides;
+  }
+
+  /** Kafka's LSO: offsets below it belong to decided transactions (read_committed stops here). */
+  get lastStableOffset(): bigint {
+    return this.txns.lastStableOffset(this._highWatermark);
+  }
+  /** Aborted transactions with data in [fromOffset, upToOffset), for read_committed fetches. */
+  abortedTransactions(fromOffset: bigint, upToOffset: bigint): AbortedTxn[] {
+    return this.txns.abortedTransactions(fromOffset, upToOffset);
   }
 
   producerState(producerId: bigint): (ProducerStateEntry & { lastSequence: number }) | undefined {
@@ -356,6 +369,8 @@ export class PartitionLog {
           lastOffset: last,
           maxTimestamp: maxTs,
           isControl: view.isControl,
+          isTransactional: view.isTransactional,
+          controlType: controlTypeOf(view),
         };
         if (assign) txn.validate(info, logAppendTime);
         txn.apply(info);
@@ -843,6 +858,7 @@ export class PartitionLog {
 
   /** @internal replays producer batches with lastOffset >= from. */
   replayProducers(from: bigint): void {
+    this.txns.truncateFrom(from);
     for (let i = this.floorSegment(from); i < this.segments.length; i++) {
       const seg = this.segments[i]!;
       for (const { buf } of seg.chunks()) {
@@ -950,6 +966,8 @@ export function replayBatch(producers: ProducerStateManager, buf: Buffer, p: num
     lastOffset: last,
     maxTimestamp: batchMaxTimestamp(buf, p),
     isControl: view.isControl,
+    isTransactional: view.isTransactional,
+    controlType: controlTypeOf(view),
   });
 }
 

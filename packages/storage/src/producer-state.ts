@@ -5,6 +5,7 @@
 // snapshot format already carry them so that change is additive.
 import { crc32c, NO_PRODUCER_EPOCH, NO_SEQUENCE } from '@brook/protocol';
 import { DuplicateSequenceError, InvalidProducerEpochError, OutOfOrderSequenceError } from './errors.js';
+import { applyTxnBatch, type CompletedTxn } from './txn-index.js';
 
 /** Kafka keeps the last 5 batches per producer: max.in.flight.requests.per.connection for idempotence. */
 export const NUM_BATCHES_TO_RETAIN = 5;
@@ -38,6 +39,9 @@ export interface ProducerBatchInfo {
   lastOffset: bigint;
   maxTimestamp: bigint;
   isControl: boolean;
+  /** Transactions (txn-index.ts): a transactional batch opens its producer's transaction, a marker closes it. */
+  isTransactional?: boolean;
+  controlType?: 'commit' | 'abort' | null;
 }
 
 export function lastSequenceOf(e: ProducerStateEntry): number {
@@ -56,6 +60,7 @@ function cloneEntry(e: ProducerStateEntry): ProducerStateEntry {
 /** Updates staged by one append call, committed only once its bytes are written. */
 export class ProducerAppendTxn {
   readonly updates = new Map<bigint, ProducerStateEntry>();
+  private readonly completed: CompletedTxn[] = [];
   constructor(private readonly mgr: ProducerStateManager) {}
 
   current(pid: bigint): ProducerStateEntry | undefined {
@@ -115,16 +120,18 @@ export class ProducerAppendTxn {
           coordinatorEpoch: -1,
           currentTxnFirstOffset: -1n,
         };
-    applyBatch(next, b);
+    const done = applyBatch(next, b);
+    if (done) this.completed.push(done);
     this.updates.set(b.producerId, next);
   }
 
   commit(): void {
     for (const [pid, e] of this.updates) this.mgr.put(pid, e);
+    for (const c of this.completed) this.mgr.onTxnComplete?.(c);
   }
 }
 
-function applyBatch(e: ProducerStateEntry, b: ProducerBatchInfo): void {
+function applyBatch(e: ProducerStateEntry, b: ProducerBatchInfo): CompletedTxn | null {
   if (b.epoch !== e.epoch) {
     e.epoch = b.epoch;
     e.batches = [];
@@ -140,10 +147,13 @@ function applyBatch(e: ProducerStateEntry, b: ProducerBatchInfo): void {
     if (e.batches.length > NUM_BATCHES_TO_RETAIN) e.batches.shift();
   }
   if (b.maxTimestamp > e.lastTimestamp) e.lastTimestamp = b.maxTimestamp;
+  return applyTxnBatch(e, b);
 }
 
 export class ProducerStateManager {
   private producers = new Map<bigint, ProducerStateEntry>();
+  /** Told of every transaction a marker ends (the partition's TxnIndex). */
+  onTxnComplete: ((c: CompletedTxn) => void) | null = null;
 
   get(pid: bigint): ProducerStateEntry | undefined {
     return this.producers.get(pid);
@@ -179,7 +189,8 @@ export class ProducerStateManager {
       };
       this.producers.set(b.producerId, e);
     }
-    applyBatch(e, b);
+    const done = applyBatch(e, b);
+    if (done) this.onTxnComplete?.(done);
   }
 
   /** Forgets producers idle for longer than the expiration (producer.id.expiration.ms). */
