@@ -46,16 +46,16 @@ export const produce = defineHandler(
         partitionResponses: t.partitionData.map((p): PartitionResponse => {
           if (!acksValid) return failed(p.index, ErrorCode.INVALID_REQUIRED_ACKS, 'acks must be -1, 0 or 1');
           const res = appendPartition(ctx, t.name, p.index, p.records, now, limits!);
-          if (res.durable && req.acks !== 0) {
-            waits.push(
-              res.durable.then(
-                () => {},
-                (err: unknown) => {
-                  ctx.log.error({ err, topic: t.name, partition: p.index }, 'flush before acknowledging failed');
-                  Object.assign(res.response, failed(p.index, ErrorCode.KAFKA_STORAGE_ERROR, 'flush failed'));
-                },
-              ),
+          if (res.durable) {
+            // Always handled, so a failed fsync after an acks=0 produce cannot go unhandled.
+            const flushed = res.durable.then(
+              () => {},
+              (err: unknown) => {
+                ctx.log.error({ err, topic: t.name, partition: p.index }, 'flush before acknowledging failed');
+                Object.assign(res.response, failed(p.index, ErrorCode.KAFKA_STORAGE_ERROR, 'flush failed'));
+              },
             );
+            if (req.acks !== 0) waits.push(flushed);
           }
           return res.response;
         }),
@@ -77,8 +77,8 @@ export const produce = defineHandler(
   },
 );
 
+/** How far a CreateTime timestamp may lie behind / ahead of the broker clock (ms). */
 interface TimestampLimits {
-  /** CreateTime topics only; null when the topic keeps LogAppendTime or has no limits. */
   beforeMs: number;
   afterMs: number;
 }

@@ -126,7 +126,8 @@ export const fetch = defineHandler(
 
 /**
  * One pass over the partitions in response order. The response limit shrinks as data is found; the
- * first batch of the first partition with data is sent whole even when larger (KIP-74).
+ * first batch of the first partition with data is sent whole even when larger (KIP-74). v0-2 get this
+ * too: Kafka would send a truncated message there, which old clients can only report as too large.
  */
 function readPartitions(
   ctx: RequestContext,
