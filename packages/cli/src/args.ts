@@ -24,9 +24,21 @@ export interface Parsed {
 
 /** Parses argv with the command's options plus the common ones; throws UsageError. */
 export function parse(argv: readonly string[], options: OptionSpecs): Parsed {
+  // "-o -2" / "--offset -2": a negative number is the option's value, not an option.
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    const spec = a.startsWith('--') ? options[a.slice(2)] : Object.entries(options).find(([, o]) => a === `-${o.short}`)?.[1];
+    if (spec?.type === 'string' && next !== undefined && /^-\d+$/.test(next)) {
+      const long = a.startsWith('--') ? a : `--${Object.entries(options).find(([, o]) => o === spec)![0]}`;
+      args.push(`${long}=${next}`);
+      i++;
+    } else args.push(a);
+  }
   try {
     const r = parseArgs({
-      args: [...argv],
+      args,
       options: { ...COMMON_OPTIONS, ...options },
       allowPositionals: true,
       strict: true,
