@@ -74,6 +74,7 @@ function rawRate(file: string, bufs: Buffer[], totalBytes: number, sync: boolean
     if (sync) fs.fdatasyncSync(fd);
   }
   const secs = (performance.now() - t0) / 1000;
+  fs.fdatasyncSync(fd); // untimed: leave no dirty pages for the next run
   fs.closeSync(fd);
   fs.rmSync(file);
   return (n * size) / MiB / secs;
@@ -91,6 +92,7 @@ async function appendVsRaw(rows: Row[], batchBytes: number, label: string): Prom
       const mgr = await LogManager.open({ dataDir: path.join(dir, `d${r}`), retentionCheckIntervalMs: 0 });
       const log = await mgr.create('bench', 0);
       brook = Math.max(brook, appendRate(log, bufs, total));
+      await log.flush();
       await mgr.close();
       await fs.promises.rm(path.join(dir, `d${r}`), { recursive: true });
     }
@@ -103,16 +105,21 @@ async function appendVsRaw(rows: Row[], batchBytes: number, label: string): Prom
 async function appendFsync(rows: Row[], batchBytes: number, label: string): Promise<void> {
   await withDir(async (dir) => {
     const bufs = pool(batchBytes, 16);
-    const total = (quick ? 8 : 64) * MiB;
-    const raw = rawRate(path.join(dir, 'raw.bin'), bufs, total, true);
-    const mgr = await LogManager.open({ dataDir: path.join(dir, 'd'), retentionCheckIntervalMs: 0 });
-    const log = await mgr.create('bench', 0, { fsyncOnAppend: true });
+    const total = (quick ? 8 : 32) * MiB;
     const n = Math.ceil(total / bufs[0]!.length);
-    const t0 = performance.now();
-    // One producer waiting for each ack: one fdatasync per append, like the raw loop.
-    for (let i = 0; i < n; i++) await log.append(bufs[i % bufs.length]!).durable;
-    const brook = (n * bufs[0]!.length) / MiB / ((performance.now() - t0) / 1000);
-    await mgr.close();
+    // fsync latency on shared disks is noisy: alternate the two, best of 3 each.
+    let raw = 0;
+    let brook = 0;
+    for (let r = 0; r < 3; r++) {
+      raw = Math.max(raw, rawRate(path.join(dir, 'raw.bin'), bufs, total, true));
+      const mgr = await LogManager.open({ dataDir: path.join(dir, `d${r}`), retentionCheckIntervalMs: 0 });
+      const log = await mgr.create('bench', 0, { fsyncOnAppend: true });
+      const t0 = performance.now();
+      // One producer waiting for each ack: one fdatasync per append, like the raw loop.
+      for (let i = 0; i < n; i++) await log.append(bufs[i % bufs.length]!).durable;
+      brook = Math.max(brook, (n * bufs[0]!.length) / MiB / ((performance.now() - t0) / 1000));
+      await mgr.close();
+    }
     rows.push({ name: `append ${label} + fsync each, Brook`, value: brook, unit: 'MB/s' });
     rows.push({ name: `append ${label} + fsync each, raw write+fdatasync`, value: raw, unit: 'MB/s' });
     rows.push({ name: `append ${label} + fsync each, Brook / raw`, value: brook / raw, unit: 'ratio' });
@@ -178,7 +185,11 @@ async function reads(rows: Row[]): Promise<void> {
       reads += r.bytes > 0 ? 1 : 0;
     }
     const secs = (performance.now() - t0) / 1000;
-    rows.push({ name: 'caught-up consumer: append + read of the same 16 KiB batch', value: reads / secs, unit: 'ops/s' });
+    rows.push({
+      name: 'caught-up consumer: append + read of the same 16 KiB batch',
+      value: reads / secs,
+      unit: 'ops/s',
+    });
     await mgr2.close();
   });
 }
@@ -190,9 +201,17 @@ async function smallVsLarge(rows: Row[]): Promise<void> {
     const measure = async (sizeMB: number): Promise<number> => {
       const mgr = await LogManager.open({ dataDir: path.join(dir, `s${sizeMB}`), retentionCheckIntervalMs: 0 });
       const log = await mgr.create('bench', 0);
-      appendRate(log, bufs, sizeMB * MiB);
+      // Fill in 1 GiB steps, writing back as we go so the page cache never throttles the fill.
+      for (let done = 0; done < sizeMB; done += 1024) {
+        appendRate(log, bufs, Math.min(1024, sizeMB - done) * MiB);
+        await log.flush();
+      }
       let best = 0;
-      for (let r = 0; r < 3; r++) best = Math.max(best, appendRate(log, bufs, measureMB * MiB));
+      for (let r = 0; r < 3; r++) {
+        // Same starting point for every measurement: no dirty pages waiting for writeback.
+        await log.flush();
+        best = Math.max(best, appendRate(log, bufs, measureMB * MiB));
+      }
       const segs = log.segmentCount;
       await mgr.close();
       await fs.promises.rm(path.join(dir, `s${sizeMB}`), { recursive: true });

@@ -89,6 +89,7 @@ export class LogManager {
             dir: path.join(dataDir, name),
             defaultConfig: mgr.defaults,
             clean,
+            exists: true,
             logger: mgr.logger,
             tailCacheBytes: mgr.tailCacheBytes,
             autoHighWatermark: mgr.autoHighWatermark,

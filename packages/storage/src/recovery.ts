@@ -30,6 +30,8 @@ export interface OpenPartitionOptions {
   overrides?: Partial<LogConfig>;
   /** The data dir had a clean-shutdown marker. */
   clean: boolean;
+  /** The directory is known to exist (found by the manager's scan). */
+  exists?: boolean;
   logger: Logger;
   tailCacheBytes: number;
   autoHighWatermark: boolean;
@@ -60,7 +62,7 @@ export async function openPartitionLog(o: OpenPartitionOptions): Promise<Partiti
     });
   }
   const dir = o.dir;
-  await fs.promises.mkdir(dir, { recursive: true });
+  if (!o.exists) await fs.promises.mkdir(dir, { recursive: true });
   let names = await fs.promises.readdir(dir);
   if (names.some((n) => n === 'cleaning' || n === 'compaction.journal')) {
     await finishInterruptedSwap(dir, names, o.logger);
@@ -161,7 +163,7 @@ export async function openPartitionLog(o: OpenPartitionOptions): Promise<Partiti
       if (off > log.logEndOffset) await fs.promises.rm(snapshotPath(dir, off), { force: true });
     }
     log.rebuildProducerState();
-    await log.writeMeta();
+    // partition.meta needs no rewrite: its stale clean-state block is ignored without the marker.
   }
   return log;
 }

@@ -48,13 +48,24 @@ export function controlTypeOf(view: RecordBatchView): 'commit' | 'abort' | null 
  */
 export function applyTxnBatch(
   e: ProducerStateEntry,
-  b: { isControl: boolean; isTransactional?: boolean; controlType?: 'commit' | 'abort' | null; firstOffset: bigint; lastOffset: bigint },
+  b: {
+    isControl: boolean;
+    isTransactional?: boolean;
+    controlType?: 'commit' | 'abort' | null;
+    firstOffset: bigint;
+    lastOffset: bigint;
+  },
 ): CompletedTxn | null {
   if (b.isControl) {
     const first = e.currentTxnFirstOffset;
     e.currentTxnFirstOffset = -1n;
     if (first < 0n || (b.controlType !== 'abort' && b.controlType !== 'commit')) return null;
-    return { producerId: e.producerId, firstOffset: first, lastOffset: b.lastOffset, aborted: b.controlType === 'abort' };
+    return {
+      producerId: e.producerId,
+      firstOffset: first,
+      lastOffset: b.lastOffset,
+      aborted: b.controlType === 'abort',
+    };
   }
   if (b.isTransactional && e.currentTxnFirstOffset < 0n) e.currentTxnFirstOffset = b.firstOffset;
   return null;
