@@ -164,6 +164,13 @@ describe('Metadata', () => {
     expect((await metadata(9, [{ name: 'bad name' }])).topics[0]!.errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
   });
 
+  it('flags internal topics (created on first use with their own spec)', async () => {
+    const t = (await metadata(1, [{ name: '__consumer_offsets' }])).topics[0]!;
+    expect(t).toMatchObject({ errorCode: 0, isInternal: true });
+    expect(t.partitions).toHaveLength(50); // offsets.topic.num.partitions
+    expect((await metadata(1, [{ name: 'ct-v1' }])).topics[0]!.isInternal).toBe(false);
+  });
+
   it('looks topics up by id (v10+)', async () => {
     const id = broker.state.topics.get('ct-v7')!.topicId;
     const res = await metadata(12, [
