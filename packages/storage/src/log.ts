@@ -593,10 +593,11 @@ export class PartitionLog {
     if (ts < 0n) return null;
     for (const s of this.segments) {
       if (s.isEmpty || s.maxTimestamp < ts) continue;
-      const loc = s.locateTimestamp(ts);
-      if (!loc) continue;
-      const r = this.refineRecord(s, loc.pos, loc.size, ts, false);
-      if (r) return r;
+      // The batch found may hold only records below the log start: then try the next one.
+      for (let loc = s.locateTimestamp(ts); loc; loc = s.locateTimestamp(ts, loc.pos + loc.size)) {
+        const r = this.refineRecord(s, loc.pos, loc.size, ts, false);
+        if (r) return r;
+      }
     }
     return null;
   }

@@ -399,11 +399,11 @@ export class Segment {
   }
 
   /** The first batch holding a record with timestamp >= ts (by batch maxTimestamp), or null. */
-  locateTimestamp(ts: bigint): BatchLocation | null {
+  locateTimestamp(ts: bigint, startPos?: number): BatchLocation | null {
     this.loadIndexes();
     if (this.maxTs < ts) return null;
     const rel = this.timeIndex!.lookupBefore(ts);
-    let pos = rel < 0 ? 0 : this.index!.lookup(rel);
+    let pos = startPos ?? (rel < 0 ? 0 : this.index!.lookup(rel));
     const window = { buf: Buffer.alloc(0), pos: 0 };
     for (;;) {
       const h = this.headerAt(pos, window);

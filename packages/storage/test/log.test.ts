@@ -167,6 +167,15 @@ describe.each(modes)('PartitionLog (%s)', (_name, onDisk) => {
     expect(log.offsetForTimestamp(-3n)).toEqual({ offset: 1n, timestamp: 99n });
   });
 
+  it('skips records below the log start in timestamp lookups', async () => {
+    const log = await mgr.create('t', 0);
+    log.append(batch({ count: 3, timestamps: [100, 200, 300] }));
+    log.append(batch({ count: 2, timestamps: [400, 500] }));
+    await log.deleteRecordsBefore(3n);
+    expect(log.offsetForTimestamp(150n)).toEqual({ offset: 3n, timestamp: 400n });
+    expect(log.offsetForTimestamp(-2n)?.offset).toBe(3n);
+  });
+
   it('rolls on segment.ms using batch timestamps', async () => {
     const log = await mgr.create('t', 0, { segmentMs: 1000 });
     log.append(batch({ timestamp: 10_000 }));
