@@ -32,6 +32,10 @@ export interface StartBrokerOptions {
   advertisedHost?: string;
   /** Replaces the handler registry (tests). */
   handlers?: readonly Handler[];
+  /** Serve Prometheus metrics on this port (0 = ephemeral) at /metrics; prom-client loads only then. */
+  metricsPort?: number;
+  /** Bind address of the metrics endpoint; default: the broker's bind address. */
+  metricsHost?: string;
 }
 
 export interface Broker {
@@ -41,6 +45,10 @@ export interface Broker {
   /** "host:port" for clients on this machine. */
   bootstrap: string;
   state: BrokerState;
+  /** Port of the metrics endpoint (when metricsPort was given), else null. */
+  metricsPort: number | null;
+  /** Drops every topic (and its data) and every consumer group: a clean broker between tests. */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,15 +82,22 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
   const registry = opts.handlers
     ? Promise.resolve(opts.handlers)
     : import('./handlers/index.js').then((m) => m.handlers);
+  const metricsModule = opts.metricsPort !== undefined ? import('./metrics.js') : null;
   let handlers: readonly Handler[];
+  let metrics: import('./metrics.js').BrokerMetrics | null = null;
   try {
     [handlers] = await Promise.all([registry, state.start()]);
+    if (metricsModule) {
+      metrics = new (await metricsModule).BrokerMetrics(state);
+      handlers = metrics.wrapHandlers(handlers);
+    }
   } catch (e) {
     await state.close().catch(() => {});
     if (ownsDataDir && dataDir) await rm(dataDir, { recursive: true, force: true });
     throw e;
   }
   const dispatcher = new Dispatcher(handlers, state);
+  metrics?.instrumentDispatcher(dispatcher);
   state.apiVersions = dispatcher.apiVersions;
 
   const connections = new Set<Connection>();
@@ -93,7 +108,9 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
     maxInflight: config.getNumber('brook.connection.max.inflight.requests'),
     maxPendingBytes: config.getNumber('brook.connection.max.pending.bytes'),
   };
-  const server: Server = createServer((socket: Socket) => {
+  // allowHalfOpen: a client that half-closes still gets the responses to what it sent (the connection
+  // ends its side once its queue is drained).
+  const server: Server = createServer({ allowHalfOpen: true }, (socket: Socket) => {
     const id = `c${++nextConn}`;
     const conn = new Connection(socket, dispatcher, {
       id,
@@ -108,6 +125,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
     });
   });
 
+  metrics?.instrumentServer(server);
   try {
     await new Promise<void>((res, rej) => {
       server.once('error', rej);
@@ -116,7 +134,10 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
         res();
       });
     });
+    if (metrics) await metrics.listen(opts.metricsPort!, opts.metricsHost ?? bindHost);
   } catch (e) {
+    server.close();
+    await metrics?.close();
     await state.close().catch(() => {});
     if (ownsDataDir && dataDir) await rm(dataDir, { recursive: true, force: true });
     throw e;
@@ -151,6 +172,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
       const timeout = config.getNumber('brook.shutdown.timeout.ms');
       await Promise.all([...connections].map((c) => c.shutdown(timeout)));
       await serverClosed;
+      await metrics?.close();
       await state.close();
       if (ownsDataDir && dataDir) await rm(dataDir, { recursive: true, force: true });
       log.info('broker stopped');
@@ -158,5 +180,10 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
     return closing;
   };
 
-  return { host, port, bootstrap, state, close };
+  const reset = async (): Promise<void> => {
+    const { resetBrokerState } = await import('./embedded.js');
+    await resetBrokerState(state);
+  };
+
+  return { host, port, bootstrap, state, metricsPort: metrics?.port ?? null, reset, close };
 }
