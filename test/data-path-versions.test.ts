@@ -28,6 +28,7 @@ import {
   ProduceRequest,
   ProduceResponse,
 } from '@brook/protocol';
+import { appendTxnMarker } from '@brook/storage';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodecClient } from './helpers/codec-client.js';
@@ -107,6 +108,7 @@ beforeAll(async () => {
     { topic: 'v-delete' },
     { topic: 'v-idem' },
     { topic: 'v-log-append', configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] },
+    { topic: 'v-txn' },
   ]);
   c = await CodecClient.open(broker.port);
 });
@@ -407,6 +409,77 @@ describe('long polling and byte limits', () => {
     const [p1, p0] = res.responses[0]!.partitions;
     expect(values(11, p1!.records)).toHaveLength(1);
     expect(values(11, p0!.records)).toHaveLength(0);
+  });
+});
+
+describe('read_committed', () => {
+  it('stops at the last stable offset and lists aborted transactions', async () => {
+    // Transactions are not served yet, so the transactional data goes straight into storage, as the
+    // coordinator's appends and WriteTxnMarkers will.
+    const log = broker.broker.state.logs.get('v-txn', 0)!;
+    const pid = 900_000n;
+    log.append(
+      buildRecordBatch({
+        records: [{ value: 'aborted-1' }, { value: 'aborted-2' }],
+        producerId: pid,
+        producerEpoch: 0,
+        baseSequence: 0,
+        isTransactional: true,
+      }),
+    );
+    await produce('v-txn', buildRecordBatch({ records: [{ value: 'plain' }] }));
+    const fetchAt = async (isolationLevel: number) => {
+      const res = await c.request(
+        FetchRequest,
+        FetchResponse,
+        11,
+        fetchBody(11, [{ topic: 'v-txn', fetchOffset: 0n }], { isolationLevel }),
+      );
+      return res.responses[0]!.partitions[0]!;
+    };
+    const latest = async (isolationLevel: number) =>
+      (
+        await c.request(ListOffsetsRequest, ListOffsetsResponse, 5, {
+          replicaId: -1,
+          isolationLevel,
+          topics: [{ name: 'v-txn', partitions: [{ partitionIndex: 0, timestamp: -1n }] }],
+        })
+      ).topics[0]!.partitions[0]!.offset;
+
+    const open = await fetchAt(1);
+    expect(open).toMatchObject({ highWatermark: 3n, lastStableOffset: 0n, abortedTransactions: [] });
+    expect(values(11, open.records)).toEqual([]);
+    const dirty = await fetchAt(0);
+    expect(dirty.abortedTransactions).toBeNull();
+    expect(values(11, dirty.records).map((r) => r.value)).toEqual(['aborted-1', 'aborted-2', 'plain']);
+    expect(await latest(1)).toBe(0n);
+    expect(await latest(0)).toBe(3n);
+
+    appendTxnMarker(log, 'abort', pid, 0, 0);
+    const decided = await fetchAt(1);
+    expect(decided).toMatchObject({ highWatermark: 4n, lastStableOffset: 4n });
+    expect(decided.abortedTransactions).toEqual([{ producerId: pid, firstOffset: 0n }]);
+    expect(await latest(1)).toBe(4n);
+
+    // A real read_committed consumer drops the aborted records.
+    const kafka = new Kafka({ clientId: 'rc', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: 'rc-group', maxWaitTimeInMs: 200 });
+    await consumer.connect();
+    const got: string[] = [];
+    try {
+      await consumer.subscribe({ topic: 'v-txn', fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          got.push(message.value!.toString());
+        },
+      });
+      const end = Date.now() + 30_000;
+      while (got.length < 1 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(got).toEqual(['plain']);
   });
 });
 

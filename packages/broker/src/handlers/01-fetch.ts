@@ -1,5 +1,5 @@
 // Serves stored batches as stored (chunks by reference), long-polling on maxWaitMs/minBytes, with
-// KIP-227 incremental sessions and KIP-74 byte limits. Versions 0-17 (flexible from 12; v0-3 get
+// KIP-227 incremental sessions, KIP-74 byte limits, and read_committed up to the last stable offset. Versions 0-17 (flexible from 12; v0-3 get
 // down-converted message sets: magic 0 for v0-1, magic 1 for v2-3). Errors: UNKNOWN_TOPIC_OR_PARTITION,
 // UNKNOWN_TOPIC_ID, OFFSET_OUT_OF_RANGE, FENCED/UNKNOWN_LEADER_EPOCH, UNSUPPORTED_COMPRESSION_TYPE (zstd
 // for v0-3), FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH, FETCH_SESSION_TOPIC_ID_ERROR.
@@ -8,8 +8,11 @@ import {
   ErrorCode,
   FetchRequest,
   FetchResponse,
+  type FetchResponseAbortedTransaction,
   type FetchResponseFetchableTopicResponse,
   type FetchResponsePartitionData,
+  RECORD_BATCH_HEADER_SIZE,
+  RecordBatchView,
   UnsupportedDownConversionError,
 } from '@brook/protocol';
 import type { PartitionLog } from '@brook/storage';
@@ -160,11 +163,14 @@ function readPartition(
 ): PartitionRead {
   const version = ctx.apiVersion;
   const fail = (errorCode: number, log: PartitionLog | null = null): PartitionRead => {
-    const hw = log ? log.highWatermark : -1n;
-    const logStartOffset = log ? log.logStartOffset : -1n;
+    const offsets = {
+      highWatermark: log ? log.highWatermark : -1n,
+      lastStableOffset: log ? log.lastStableOffset : -1n,
+      logStartOffset: log ? log.logStartOffset : -1n,
+    };
     return {
-      data: partitionData(version, sp.partition, errorCode, hw, logStartOffset, isolationLevel, EMPTY),
-      outcome: { errorCode, highWatermark: hw, lastStableOffset: hw, logStartOffset, recordBytes: 0 },
+      data: partitionData(version, sp.partition, errorCode, offsets, isolationLevel === 1 ? [] : null, EMPTY),
+      outcome: { errorCode, ...offsets, recordBytes: 0 },
       log: null,
     };
   };
@@ -185,15 +191,18 @@ function readPartition(
   const maxOffset = lastReadableOffset(log, isolationLevel);
   let records: Buffer = EMPTY;
   let recordBytes = 0;
-  let hw = log.highWatermark;
-  let logStartOffset = log.logStartOffset;
+  let aborted: FetchResponseAbortedTransaction[] | null = isolationLevel === 1 ? [] : null;
   if (sp.fetchOffset < maxOffset && (maxBytes > 0 || minOneBatch)) {
     const r = log.read(sp.fetchOffset, maxBytes, { maxOffset, minOneBatch });
-    hw = r.highWatermark;
-    logStartOffset = r.logStartOffset;
     recordBytes = r.bytes;
     // One chunk (the common case) goes out by reference; several are joined once.
     records = r.chunks.length === 0 ? EMPTY : r.chunks.length === 1 ? r.chunks[0]! : Buffer.concat(r.chunks, r.bytes);
+    if (isolationLevel === 1 && records.length > 0) {
+      // read_committed: the aborted transactions overlapping the returned batches, so the client can drop them.
+      aborted = log
+        .abortedTransactions(sp.fetchOffset, nextOffsetAfter(r.chunks[r.chunks.length - 1]!))
+        .map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }));
+    }
     if (version < 4 && records.length > 0) {
       try {
         records = convertBatchesToLegacy(records, version < 2 ? 0 : 1);
@@ -203,29 +212,46 @@ function readPartition(
       }
     }
   }
+  // Watermarks after the read: an append may have landed since the checks above.
+  const offsets = {
+    highWatermark: log.highWatermark,
+    lastStableOffset: log.lastStableOffset,
+    logStartOffset: log.logStartOffset,
+  };
   return {
-    data: partitionData(version, sp.partition, ErrorCode.NONE, hw, logStartOffset, isolationLevel, records),
-    outcome: { errorCode: ErrorCode.NONE, highWatermark: hw, lastStableOffset: hw, logStartOffset, recordBytes },
+    data: partitionData(version, sp.partition, ErrorCode.NONE, offsets, aborted, records),
+    outcome: { errorCode: ErrorCode.NONE, ...offsets, recordBytes },
     log,
   };
+}
+
+/** Offset after the last batch of a chunk of whole batches (a walk over batch headers only). */
+function nextOffsetAfter(chunk: Buffer): bigint {
+  let pos = 0;
+  let next = -1n;
+  while (pos + RECORD_BATCH_HEADER_SIZE <= chunk.length) {
+    const view = new RecordBatchView(chunk, pos);
+    next = view.nextOffset;
+    pos += view.sizeInBytes;
+  }
+  return next;
 }
 
 function partitionData(
   version: number,
   partitionIndex: number,
   errorCode: number,
-  highWatermark: bigint,
-  logStartOffset: bigint,
-  isolationLevel: number,
+  offsets: { highWatermark: bigint; lastStableOffset: bigint; logStartOffset: bigint },
+  abortedTransactions: FetchResponseAbortedTransaction[] | null,
   records: Buffer,
 ): FetchResponsePartitionData {
-  const data: FetchResponsePartitionData = { partitionIndex, errorCode, highWatermark, records };
+  const data: FetchResponsePartitionData = { partitionIndex, errorCode, highWatermark: offsets.highWatermark, records };
   if (version >= 4) {
-    // The last stable offset equals the high watermark until transactions exist.
-    data.lastStableOffset = highWatermark;
-    data.abortedTransactions = isolationLevel === 1 ? [] : null;
+    data.lastStableOffset = offsets.lastStableOffset;
+    // null for read_uncommitted, as Kafka sends it.
+    data.abortedTransactions = abortedTransactions;
   }
-  if (version >= 5) data.logStartOffset = logStartOffset;
+  if (version >= 5) data.logStartOffset = offsets.logStartOffset;
   if (version >= 11) data.preferredReadReplica = -1;
   return data;
 }

@@ -61,9 +61,7 @@ export function leaderEpochError(currentLeaderEpoch: number | undefined): number
   return ErrorCode.NONE;
 }
 
-/** Offsets a consumer may see: the high watermark, or the last stable offset for read_committed. */
+/** Offsets a consumer may see: the high watermark, or the last stable offset for read_committed (1). */
 export function lastReadableOffset(log: PartitionLog, isolationLevel: number | undefined): bigint {
-  // Without transactions the last stable offset equals the high watermark.
-  void isolationLevel;
-  return log.highWatermark;
+  return isolationLevel === 1 ? log.lastStableOffset : log.highWatermark;
 }
