@@ -1,8 +1,9 @@
-// Serves stored batches as stored (chunks by reference), long-polling on maxWaitMs/minBytes, with
-// KIP-227 incremental sessions, KIP-74 byte limits, and read_committed up to the last stable offset. Versions 0-17 (flexible from 12; v0-3 get
-// down-converted message sets: magic 0 for v0-1, magic 1 for v2-3). Errors: UNKNOWN_TOPIC_OR_PARTITION,
-// UNKNOWN_TOPIC_ID, OFFSET_OUT_OF_RANGE, FENCED/UNKNOWN_LEADER_EPOCH, UNSUPPORTED_COMPRESSION_TYPE (zstd
-// for v0-3), FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH, FETCH_SESSION_TOPIC_ID_ERROR.
+// Serves stored batches as stored (chunks by reference), long-polling on maxWaitMs/minBytes, with KIP-227
+// incremental sessions, KIP-74 byte limits, and read_committed up to the last stable offset.
+// Versions 0-17 (flexible from 12; v0-3 get down-converted message sets: magic 0 for v0-1, magic 1 for v2-3).
+// Errors: UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID, OFFSET_OUT_OF_RANGE, FENCED/UNKNOWN_LEADER_EPOCH,
+// UNSUPPORTED_COMPRESSION_TYPE (zstd for v0-3), FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH,
+// FETCH_SESSION_TOPIC_ID_ERROR.
 import {
   convertBatchesToLegacy,
   ErrorCode,
