@@ -12,6 +12,7 @@ Options:
   --config FILE        Kafka-style server.properties file
   --log-level L        trace|debug|info|warn|error|fatal|silent (default info)
   --advertised-host H  host name given to clients in metadata
+  --metrics-port P     serve Prometheus metrics on port P at /metrics (0 = ephemeral)
   --set key=value      broker config override (repeatable), e.g. --set num.partitions=3
   -h, --help           show this help
 
@@ -25,6 +26,7 @@ export interface StartArgs {
   configFile?: string;
   logLevel?: string;
   advertisedHost?: string;
+  metricsPort?: number;
   set: Record<string, string>;
   help: boolean;
 }
@@ -75,6 +77,12 @@ export function parseStartArgs(argv: readonly string[]): StartArgs {
       case 'advertised-host':
         out.advertisedHost = value();
         break;
+      case 'metrics-port': {
+        const v = value();
+        if (!/^\d+$/.test(v) || Number(v) > 65535) throw new UsageError(`--metrics-port: invalid port "${v}"`);
+        out.metricsPort = Number(v);
+        break;
+      }
       case 'set': {
         const v = value();
         const k = v.indexOf('=');
@@ -122,6 +130,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
       config: args.set,
       logger,
       advertisedHost: args.advertisedHost,
+      metricsPort: args.metricsPort,
     });
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -133,6 +142,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     return 1;
   }
   process.stdout.write(`brook listening on ${broker.bootstrap}\n`);
+  if (broker.metricsPort !== null) logger.info(`metrics at http://${broker.host}:${broker.metricsPort}/metrics`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -330,6 +330,8 @@ export class GroupCoordinator {
     groupInstanceId: string | null,
     generationId: number,
     topics: CommitTopic[],
+    /** transactional: offsets of a committed transaction (TxnOffsetCommit), applied without the member check. */
+    opts: { transactional?: boolean } = {},
   ): CommitResultTopic[] {
     const all = (errorCode: number): CommitResultTopic[] =>
       topics.map((t) => ({
@@ -341,10 +343,10 @@ export class GroupCoordinator {
     let group = this.groups.get(groupId);
     if (!group) {
       // Standalone consumers (generation -1) use the coordinator only to store offsets.
-      if (generationId >= 0) return all(GroupError.ILLEGAL_GENERATION);
+      if (generationId >= 0 && !opts.transactional) return all(GroupError.ILLEGAL_GENERATION);
       group = this.newGroup(groupId);
     }
-    const groupErr = group.validateCommit(memberId, groupInstanceId, generationId);
+    const groupErr = opts.transactional ? GroupError.NONE : group.validateCommit(memberId, groupInstanceId, generationId);
     if (groupErr !== GroupError.NONE) return all(groupErr);
 
     const now = this.clock.now();
@@ -534,6 +536,22 @@ export class GroupCoordinator {
     this.groups.delete(groupId);
     this.logger.info({ groupId }, 'group deleted');
     return GroupError.NONE;
+  }
+
+  /**
+   * Drops every group and its committed offsets, active or not (embedded test mode: broker.reset()).
+   * Waiting joins/syncs fail with UNKNOWN_MEMBER_ID; live members learn it on their next heartbeat.
+   */
+  reset(): void {
+    for (const g of this.groups.values()) {
+      try {
+        this.write(g.groupId, this.tombstones(g, true));
+      } catch (e) {
+        this.logger.warn({ groupId: g.groupId, err: String(e) }, 'writing group tombstones failed');
+      }
+      g.markDead(GroupError.UNKNOWN_MEMBER_ID);
+    }
+    this.groups.clear();
   }
 
   private tombstones(g: Group, withGroup: boolean): OffsetsRecord[] {
