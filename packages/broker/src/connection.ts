@@ -96,6 +96,11 @@ export class Connection implements ConnectionInfo {
       } catch (e) {
         r = { kind: 'close', reason: `dispatch failed: ${(e as Error).message}` };
       }
+      if (!(r instanceof Promise) && r.kind === 'close') {
+        // Undecodable request: Kafka drops the connection at once; later frames are not run.
+        this.close(r.reason, 'warn');
+        return;
+      }
       if (r instanceof Promise) {
         r.then(
           (res) => this.complete(slot, res),
