@@ -4,7 +4,7 @@
 // INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG, INVALID_REQUEST (duplicates, both count and assignment).
 import { CreateTopicsRequest, CreateTopicsResponse, ErrorCode, ZERO_UUID } from '@brook/protocol';
 import { describeTopicConfig, TOPIC_CONFIG_DEFS } from '../config.js';
-import { BrokerError } from '../errors.js';
+import { BrokerError, toBrokerError } from '../errors.js';
 import { defineHandler } from '../handler.js';
 import type { BrokerState } from '../state/broker-state.js';
 import type { TopicInfo } from '../state/topics.js';
@@ -31,8 +31,8 @@ export const createTopics = defineHandler(
       try {
         const info = await b.topics.create(t.name, { ...plan(b, t), validateOnly: req.validateOnly === true });
         topics.push(succeeded(b, info, req.validateOnly === true));
-      } catch (e) {
-        if (!(e instanceof BrokerError)) throw e;
+      } catch (caught) {
+        const e = toBrokerError(caught, ctx.log, 'create topic');
         topics.push(failed(t.name, e.code, e.message));
       }
     }

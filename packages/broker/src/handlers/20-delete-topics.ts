@@ -2,7 +2,7 @@
 // Versions 0-6 (flexible from 4). Errors per topic: UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID,
 // TOPIC_DELETION_DISABLED (INVALID_REQUEST before v3), INVALID_REQUEST (both name and id, internal topic).
 import { DeleteTopicsRequest, DeleteTopicsResponse, ErrorCode, ZERO_UUID } from '@brook/protocol';
-import { BrokerError } from '../errors.js';
+import { BrokerError, toBrokerError } from '../errors.js';
 import { defineHandler } from '../handler.js';
 
 type Result = DeleteTopicsResponse['responses'][number];
@@ -35,8 +35,8 @@ export const deleteTopics = defineHandler(
         r.topicId = t.topicId;
         if (t.internal) throw new BrokerError(ErrorCode.INVALID_REQUEST, `Cannot delete internal topic ${t.name}.`);
         await b.topics.delete(t.name);
-      } catch (e) {
-        if (!(e instanceof BrokerError)) throw e;
+      } catch (caught) {
+        const e = toBrokerError(caught, ctx.log, 'delete topic');
         r.errorCode =
           e.code === ErrorCode.TOPIC_DELETION_DISABLED && ctx.apiVersion < 3 ? ErrorCode.INVALID_REQUEST : e.code;
         r.errorMessage = e.message;

@@ -2,7 +2,7 @@
 // synonyms (v1+, when asked), type and documentation (v3+, documentation when asked).
 // Versions 0-4 (flexible from 4). Errors per resource: UNKNOWN_TOPIC_OR_PARTITION, INVALID_TOPIC_EXCEPTION, INVALID_REQUEST.
 import { DescribeConfigsRequest, DescribeConfigsResponse, ErrorCode } from '@brook/protocol';
-import { BrokerError } from '../errors.js';
+import { toBrokerError } from '../errors.js';
 import { defineHandler } from '../handler.js';
 import { describeResource } from '../state/config-resources.js';
 
@@ -24,8 +24,8 @@ export const describeConfigs = defineHandler(
         // isDefault exists only in v0 (v1+ report configSource instead).
         if (ctx.apiVersion > 0) for (const c of configs) c.isDefault = false;
         return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs };
-      } catch (e) {
-        if (!(e instanceof BrokerError)) throw e;
+      } catch (caught) {
+        const e = toBrokerError(caught, ctx.log, 'describe configs');
         return { ...base, errorCode: e.code, errorMessage: e.message, configs: [] };
       }
     });

@@ -2,7 +2,7 @@
 // Versions 0-2 (flexible from 2). Errors per resource: INVALID_CONFIG, INVALID_REQUEST (static broker
 // keys, BROKER_LOGGER, null values), UNKNOWN_TOPIC_OR_PARTITION, INVALID_TOPIC_EXCEPTION.
 import { AlterConfigsRequest, AlterConfigsResponse, ErrorCode } from '@brook/protocol';
-import { BrokerError } from '../errors.js';
+import { toBrokerError } from '../errors.js';
 import { defineHandler } from '../handler.js';
 import { alterResource } from '../state/config-resources.js';
 
@@ -25,8 +25,8 @@ export const alterConfigs = defineHandler(
       try {
         const entries = r.configs.map((c) => ({ name: c.name, value: c.value }));
         await alterResource(ctx.broker, r.resourceType, r.resourceName, entries, false, req.validateOnly);
-      } catch (e) {
-        if (!(e instanceof BrokerError)) throw e;
+      } catch (caught) {
+        const e = toBrokerError(caught, ctx.log, 'alter configs');
         res.errorCode = e.code;
         res.errorMessage = e.message;
       }

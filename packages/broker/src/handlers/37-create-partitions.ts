@@ -2,7 +2,7 @@
 // Versions 0-3 (flexible from 2). Errors per topic: INVALID_PARTITIONS (not an increase),
 // UNKNOWN_TOPIC_OR_PARTITION, INVALID_REPLICA_ASSIGNMENT, INVALID_REQUEST (duplicate topics).
 import { CreatePartitionsRequest, CreatePartitionsResponse, ErrorCode } from '@brook/protocol';
-import { BrokerError } from '../errors.js';
+import { BrokerError, toBrokerError } from '../errors.js';
 import { defineHandler } from '../handler.js';
 
 type Result = CreatePartitionsResponse['results'][number];
@@ -42,8 +42,8 @@ export const createPartitions = defineHandler(
           }
         }
         await b.topics.createPartitions(t.name, t.count, req.validateOnly);
-      } catch (e) {
-        if (!(e instanceof BrokerError)) throw e;
+      } catch (caught) {
+        const e = toBrokerError(caught, ctx.log, 'create partitions');
         r.errorCode = e.code;
         r.errorMessage = e.message;
       }

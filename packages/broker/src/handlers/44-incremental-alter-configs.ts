@@ -2,7 +2,7 @@
 // Versions 0-1 (flexible from 1). Errors per resource: INVALID_CONFIG (bad value, APPEND/SUBTRACT on a
 // non-list key), INVALID_REQUEST (static broker keys, duplicates), UNKNOWN_TOPIC_OR_PARTITION.
 import { ErrorCode, IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '@brook/protocol';
-import { BrokerError } from '../errors.js';
+import { toBrokerError } from '../errors.js';
 import { defineHandler } from '../handler.js';
 import { alterResource } from '../state/config-resources.js';
 
@@ -25,8 +25,8 @@ export const incrementalAlterConfigs = defineHandler(
       try {
         const entries = r.configs.map((c) => ({ name: c.name, value: c.value, op: c.configOperation }));
         await alterResource(ctx.broker, r.resourceType, r.resourceName, entries, true, req.validateOnly);
-      } catch (e) {
-        if (!(e instanceof BrokerError)) throw e;
+      } catch (caught) {
+        const e = toBrokerError(caught, ctx.log, 'alter configs');
         res.errorCode = e.code;
         res.errorMessage = e.message;
       }
