@@ -25,7 +25,8 @@ export const offsetFetch = defineHandler(OffsetFetchRequest, OffsetFetchResponse
       partitions: t.partitions.map((p) => ({
         partitionIndex: p.partitionIndex,
         committedOffset: p.offset,
-        committedLeaderEpoch: p.leaderEpoch,
+        // The leader epoch is on the wire from v5 only.
+        committedLeaderEpoch: v >= 5 ? p.leaderEpoch : -1,
         metadata: p.metadata,
         errorCode: p.errorCode,
       })),
@@ -41,6 +42,7 @@ export const offsetFetch = defineHandler(OffsetFetchRequest, OffsetFetchResponse
   }
   const r = fetch(req.groupId ?? '', v >= 2 ? req.topics : (req.topics ?? []));
   // v0-1 have no group-level error: it is already repeated in every partition.
-  if (v >= 2 && r.errorCode !== 0) return { throttleTimeMs: 0, errorCode: r.errorCode, topics: [] };
-  return { throttleTimeMs: 0, errorCode: r.errorCode, topics: toTopics(r) };
+  if (v < 2) return { throttleTimeMs: 0, topics: toTopics(r) };
+  if (r.errorCode !== 0) return { throttleTimeMs: 0, errorCode: r.errorCode, topics: [] };
+  return { throttleTimeMs: 0, errorCode: 0, topics: toTopics(r) };
 });

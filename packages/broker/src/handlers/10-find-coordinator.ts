@@ -30,7 +30,9 @@ export const findCoordinator = defineHandler(
     const nodeId = ok ? b.nodeId : -1;
     const host = ok ? b.advertised.host : '';
     const port = ok ? b.advertised.port : -1;
-    if (ctx.apiVersion < 4) return { throttleTimeMs: 0, errorCode, errorMessage, nodeId, host, port };
+    if (ctx.apiVersion < 4) {
+      return { throttleTimeMs: 0, errorCode, ...(ctx.apiVersion >= 1 ? { errorMessage } : {}), nodeId, host, port };
+    }
     return {
       throttleTimeMs: 0,
       coordinators: (req.coordinatorKeys ?? []).map((key) => ({ key, nodeId, host, port, errorCode, errorMessage })),

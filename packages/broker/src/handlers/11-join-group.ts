@@ -24,16 +24,21 @@ export const joinGroup = defineHandler(JoinGroupRequest, JoinGroupResponse, { mi
     requireKnownMemberId: v >= 4,
     reason: req.reason ?? null,
   });
+  // Version-limited fields are only set where the version has them (the encoder rejects the rest).
   return {
     throttleTimeMs: 0,
     errorCode: r.errorCode,
     generationId: r.generationId,
-    protocolType: r.protocolType,
+    ...(v >= 7 ? { protocolType: r.protocolType } : {}),
     // Before v7 the protocol name is not nullable.
     protocolName: v >= 7 ? r.protocolName : (r.protocolName ?? ''),
     leader: r.leader,
-    skipAssignment: r.skipAssignment,
+    ...(v >= 9 ? { skipAssignment: r.skipAssignment } : {}),
     memberId: r.memberId,
-    members: r.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadata })),
+    members: r.members.map((m) => ({
+      memberId: m.memberId,
+      ...(v >= 5 ? { groupInstanceId: m.groupInstanceId } : {}),
+      metadata: m.metadata,
+    })),
   };
 });

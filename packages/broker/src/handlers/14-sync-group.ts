@@ -17,8 +17,7 @@ export const syncGroup = defineHandler(SyncGroupRequest, SyncGroupResponse, { mi
   return {
     throttleTimeMs: 0,
     errorCode: r.errorCode,
-    protocolType: r.protocolType,
-    protocolName: r.protocolName,
+    ...(ctx.apiVersion >= 5 ? { protocolType: r.protocolType, protocolName: r.protocolName } : {}),
     assignment: r.assignment,
   };
 });

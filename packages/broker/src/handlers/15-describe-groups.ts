@@ -25,13 +25,14 @@ export const describeGroups = defineHandler(
         protocolData: g.protocolData,
         members: g.members.map((m) => ({
           memberId: m.memberId,
-          groupInstanceId: m.groupInstanceId,
+          ...(ctx.apiVersion >= 4 ? { groupInstanceId: m.groupInstanceId } : {}),
           clientId: m.clientId,
           clientHost: m.clientHost,
           memberMetadata: m.metadata,
           memberAssignment: m.assignment,
         })),
-        authorizedOperations: req.includeAuthorizedOperations ? GROUP_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+        authorizedOperations:
+          ctx.apiVersion >= 3 && req.includeAuthorizedOperations ? GROUP_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
       };
     }),
   }),

@@ -11,8 +11,8 @@ export const listGroups = defineHandler(ListGroupsRequest, ListGroupsResponse, {
     groups: r.groups.map((g) => ({
       groupId: g.groupId,
       protocolType: g.protocolType,
-      groupState: g.state,
-      groupType: g.groupType,
+      ...(ctx.apiVersion >= 4 ? { groupState: g.state } : {}),
+      ...(ctx.apiVersion >= 5 ? { groupType: g.groupType } : {}),
     })),
   };
 });
