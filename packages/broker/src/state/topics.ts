@@ -14,7 +14,7 @@ import {
   toLogConfig,
   validateTopicOverrides,
 } from '../config.js';
-import { BrokerError } from '../errors.js';
+import { BrokerError, toBrokerError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 export const TOPICS_FILE = '__brook_topics.json';
@@ -232,8 +232,7 @@ export class TopicRegistry {
       // Lost a race with a concurrent create: the topic exists now.
       const now = this.byName.get(name);
       if (now) return now;
-      if (e instanceof BrokerError) return e.code;
-      throw e;
+      return toBrokerError(e, this.deps.log, `auto-create ${name}`).code;
     }
   }
 
