@@ -581,7 +581,7 @@ describe('OffsetForLeaderEpoch v0-4, DeleteRecords v0-2, InitProducerId v0-5, De
     expect(await del(-1n)).toMatchObject({ errorCode: 0, lowWatermark: hw });
   });
 
-  it.each(range(0, 5))('InitProducerId v%i hands out fresh ids; transactional ids are refused', async (v) => {
+  it.each(range(0, 5))('InitProducerId v%i hands out fresh ids; transactional ids go to the coordinator', async (v) => {
     const init = (body: Partial<InitProducerIdRequest>) =>
       c.request(InitProducerIdRequest, InitProducerIdResponse, v, {
         transactionalId: null,
@@ -592,7 +592,7 @@ describe('OffsetForLeaderEpoch v0-4, DeleteRecords v0-2, InitProducerId v0-5, De
     const b = await init({});
     expect(a).toMatchObject({ errorCode: 0, producerEpoch: 0 });
     expect(b.producerId).toBeGreaterThan(a.producerId);
-    expect((await init({ transactionalId: 'tx' })).errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
+    expect((await init({ transactionalId: `tx-${v}` })).errorCode).toBe(ErrorCode.NONE);
     if (v >= 3) {
       const bumped = await init({ producerId: a.producerId, producerEpoch: 0 });
       expect(bumped).toMatchObject({ errorCode: 0, producerId: a.producerId, producerEpoch: 1 });

@@ -28,6 +28,7 @@ import {
 import { defineHandler, NO_RESPONSE, type RequestContext } from '../handler.js';
 import { LEADER_EPOCH, resolvePartition } from '../state/data-path.js';
 import { topicNameError } from '../state/topics.js';
+import type { TransactionCoordinator } from '../state/transactions/coordinator.js';
 
 type PartitionResponse = ProduceResponsePartitionProduceResponse;
 
@@ -134,7 +135,7 @@ function appendPartition(
   }
   const batches = prepared;
   const log = resolved.log;
-  const check = checkBatches(batches, log, now, limits, version);
+  const check = checkBatches(batches, log, now, limits, version, broker.transactions);
   if (check) return { response: failed(index, check.errorCode, check.message) };
 
   try {
@@ -201,6 +202,7 @@ function checkBatches(
   now: number,
   limits: TimestampLimits,
   version: number,
+  txns: TransactionCoordinator,
 ): { errorCode: number; message: string } | null {
   const createTime = log.config.messageTimestampType === 'CreateTime';
   const nowBig = BigInt(now);
@@ -215,9 +217,12 @@ function checkBatches(
       };
     }
     if (view.isTransactional) {
-      // Transactions are not implemented yet: Kafka answers INVALID_TXN_STATE for a transactional
-      // batch whose partition is not part of an ongoing transaction.
-      return { errorCode: ErrorCode.INVALID_TXN_STATE, message: 'transactional produce is not supported yet' };
+      // Kafka's transaction verification: the partition must be in the producer's ongoing transaction
+      // (INVALID_TXN_STATE), at the current epoch (INVALID_PRODUCER_EPOCH for a fenced producer).
+      const errorCode = txns.verifyProduce(view.producerId, view.producerEpoch, log.topic, log.partition);
+      if (errorCode !== ErrorCode.NONE) {
+        return { errorCode, message: 'transactional batch outside an ongoing transaction of its producer' };
+      }
     }
     if (createTime) {
       // Batch-level bounds (first and max timestamp) instead of a per-record walk.

@@ -20,6 +20,10 @@ import { deleteTopics } from './20-delete-topics.js';
 import { deleteRecords } from './21-delete-records.js';
 import { initProducerId } from './22-init-producer-id.js';
 import { offsetForLeaderEpoch } from './23-offset-for-leader-epoch.js';
+import { addPartitionsToTxn } from './24-add-partitions-to-txn.js';
+import { addOffsetsToTxn } from './25-add-offsets-to-txn.js';
+import { endTxn } from './26-end-txn.js';
+import { txnOffsetCommit } from './28-txn-offset-commit.js';
 import { describeConfigs } from './32-describe-configs.js';
 import { alterConfigs } from './33-alter-configs.js';
 import { describeLogDirs } from './35-describe-log-dirs.js';
@@ -30,6 +34,8 @@ import { incrementalAlterConfigs } from './44-incremental-alter-configs.js';
 import { offsetDelete } from './47-offset-delete.js';
 import { describeCluster } from './60-describe-cluster.js';
 import { describeProducers } from './61-describe-producers.js';
+import { describeTransactions } from './65-describe-transactions.js';
+import { listTransactions } from './66-list-transactions.js';
 
 export const handlers: readonly Handler[] = [
   metadata,
@@ -61,4 +67,10 @@ export const handlers: readonly Handler[] = [
   initProducerId,
   offsetForLeaderEpoch,
   describeProducers,
+  addPartitionsToTxn,
+  addOffsetsToTxn,
+  endTxn,
+  txnOffsetCommit,
+  describeTransactions,
+  listTransactions,
 ];

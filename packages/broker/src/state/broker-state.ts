@@ -12,6 +12,8 @@ import { DataPathState } from './data-path.js';
 import { createBrokerGroupCoordinator } from './groups/broker-groups.js';
 import type { GroupCoordinator } from './groups/group-coordinator.js';
 import { TopicRegistry, type TopicStorage, writeFileAtomic } from './topics.js';
+import { createBrokerTransactionCoordinator } from './transactions/broker-transactions.js';
+import type { TransactionCoordinator } from './transactions/coordinator.js';
 
 export const META_PROPERTIES = 'meta.properties';
 export const DYNAMIC_CONFIG_FILE = '__brook_broker_configs.json';
@@ -52,6 +54,8 @@ export class BrokerState {
   // groups, producers, fetchSessions, transactions.
   /** Producer ids, fetch sessions and long-poll waiters of the data path (Produce/Fetch/...). */
   readonly dataPath: DataPathState;
+  /** Transaction coordinator (state/transactions); a component, after groups (it commits their offsets). */
+  readonly transactions: TransactionCoordinator;
 
   private readonly components: Component[] = [];
   private started = false;
@@ -67,6 +71,8 @@ export class BrokerState {
     this.addComponent(this.dataPath);
     this.groups = createBrokerGroupCoordinator(this);
     this.addComponent(this.groups);
+    this.transactions = createBrokerTransactionCoordinator(this);
+    this.addComponent(this.transactions);
     this.defaultLogLevel = log.level;
   }
 

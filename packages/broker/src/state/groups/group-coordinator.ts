@@ -346,7 +346,9 @@ export class GroupCoordinator {
       if (generationId >= 0 && !opts.transactional) return all(GroupError.ILLEGAL_GENERATION);
       group = this.newGroup(groupId);
     }
-    const groupErr = opts.transactional ? GroupError.NONE : group.validateCommit(memberId, groupInstanceId, generationId);
+    const groupErr = opts.transactional
+      ? GroupError.NONE
+      : group.validateCommit(memberId, groupInstanceId, generationId);
     if (groupErr !== GroupError.NONE) return all(groupErr);
 
     const now = this.clock.now();
