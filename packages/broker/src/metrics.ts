@@ -5,7 +5,7 @@
 // - bytes/records in and out per topic: the Produce and Fetch handlers are wrapped; records are
 //   counted from each batch header's recordCount (no record decoding);
 // - partition sizes and consumer lag: computed at scrape time from storage and the group coordinator.
-import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Server as NetServer, Socket } from 'node:net';
 import { ApiKey, apiMessage } from '@brook/protocol';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
@@ -143,7 +143,7 @@ export class BrokerMetrics {
         }
       },
     });
-    collectDefaultMetrics({ register: this.registry, prefix: 'brook_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'brook_' });
   }
 
   /** Wraps the Produce and Fetch handlers to count bytes and records per topic. */
