@@ -32,6 +32,34 @@ describe('startBroker', () => {
     await b.close(); // idempotent
   });
 
+  it('advertises advertised.listeners, or the bound port when it says 0; the option wins over both', async () => {
+    const a = await startBroker({
+      port: 0,
+      dataDir: null,
+      handlers: [apiVersions],
+      config: { 'advertised.listeners': 'PLAINTEXT://kafka.example:19092' },
+    });
+    expect(a.state.advertised).toEqual({ host: 'kafka.example', port: 19092 });
+    await a.close();
+    const b = await startBroker({
+      port: 0,
+      dataDir: null,
+      handlers: [apiVersions],
+      config: { 'advertised.listeners': 'PLAINTEXT://kafka.example:0' },
+    });
+    expect(b.state.advertised).toEqual({ host: 'kafka.example', port: b.port });
+    await b.close();
+    const c = await startBroker({
+      port: 0,
+      dataDir: null,
+      handlers: [apiVersions],
+      advertisedHost: 'override.example',
+      config: { 'advertised.listeners': 'PLAINTEXT://kafka.example:0' },
+    });
+    expect(c.state.advertised).toEqual({ host: 'override.example', port: c.port });
+    await c.close();
+  });
+
   it('removes its own temp dir on close', async () => {
     const b = await startBroker({ port: 0, handlers: [apiVersions] });
     const dir = b.state.dataDir!;
