@@ -26,6 +26,16 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        // The embedded-testing examples of docs/embedded-testing.md, run as a user's suite would run them.
+        resolve,
+        test: {
+          name: 'examples',
+          include: ['test/examples/**/*.spec.ts'],
+          globalSetup: ['test/examples/global-setup.ts'],
+          testTimeout: 30_000,
+        },
+      },
     ],
   },
 });
