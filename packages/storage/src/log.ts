@@ -97,17 +97,22 @@ export interface PartitionMeta {
   cleanerCheckpoint: string;
   /** Topic config overrides given at create/updateConfig, restored on open. */
   overrides: Partial<LogConfig>;
-  /** Present only when written by a clean close: the active segment's state. */
-  clean?: {
-    activeBase: string;
-    activeSize: number;
-    nextOffset: string;
-    maxTimestamp: string;
-    offsetOfMaxTimestamp: string;
-    firstBatchTimestamp: string;
-    /** Offset of the producer snapshot written at close, or null when there are no producers. */
-    producerSnapshot: string | null;
-  };
+}
+
+/**
+ * A partition's state at a clean close, kept in the data dir's clean-shutdown marker so that
+ * the next start needs no per-partition reads at all.
+ */
+export interface CleanState {
+  meta: PartitionMeta;
+  /** [baseOffset, size] of every segment, in order. */
+  segments: Array<[string, number]>;
+  nextOffset: string;
+  maxTimestamp: string;
+  offsetOfMaxTimestamp: string;
+  firstBatchTimestamp: string;
+  /** Offset of the producer snapshot written at close, or null when there are no producers. */
+  producerSnapshot: string | null;
 }
 
 export const META_FILE = 'partition.meta';
@@ -840,10 +845,10 @@ export class PartitionLog {
    * Producer state up to the log end: the newest usable snapshot, then a replay of the batch
    * headers after it (no record decoding).
    */
-  rebuildProducerState(): void {
+  rebuildProducerState(snapshotOffsets?: bigint[]): void {
     this.producers.clear();
     let from = this.segments[0]!.baseOffset;
-    const offs = this.snapshotOffsets();
+    const offs = snapshotOffsets ?? this.snapshotOffsets();
     for (let i = offs.length - 1; i >= 0; i--) {
       const o = offs[i]!;
       if (o > this._logEndOffset) continue;
@@ -873,32 +878,35 @@ export class PartitionLog {
   // ---------------------------------------------------------------- persistence
 
   /** @internal */
-  metaObject(clean?: PartitionMeta['clean']): PartitionMeta {
+  metaObject(): PartitionMeta {
     return {
       version: 1,
       logStartOffset: this._logStartOffset.toString(),
       recoveryPoint: this.recoveryPoint.toString(),
       cleanerCheckpoint: this.cleanerCheckpoint.toString(),
       overrides: this.overrides,
-      ...(clean ? { clean } : {}),
     };
   }
 
-  /** @internal serialised writes of partition.meta. */
-  writeMeta(clean?: PartitionMeta['clean']): Promise<void> {
+  /** @internal serialised writes of partition.meta (on every change of what it holds). */
+  writeMeta(): Promise<void> {
     if (this.dir === null) return RESOLVED;
     const file = path.join(this.dir, META_FILE);
-    const data = JSON.stringify(this.metaObject(clean));
+    const data = JSON.stringify(this.metaObject());
     const run = this.metaChain.then(() => writeFileAtomic(file, data));
     this.metaChain = run.catch(() => {});
     return run;
   }
 
-  /** Flushes, writes indexes, the producer snapshot and the clean-state meta; closes the files. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    await this.withLock(async () => {
-      await Promise.all(this.background);
+  /**
+   * Flushes, writes the active segment's indexes and the producer snapshot, and closes the
+   * files. Returns the state the manager stores in its clean-shutdown marker.
+   */
+  async close(): Promise<CleanState | null> {
+    if (this.closed) return null;
+    return this.withLock(async () => {
+      await this.settle();
+      let state: CleanState | null = null;
       if (this.dir !== null) {
         const seg = this.active;
         await seg.flush();
@@ -908,18 +916,19 @@ export class PartitionLog {
           await writeFileAtomic(snapshotPath(this.dir, this._logEndOffset), this.producers.serialize(), false);
           snap = this._logEndOffset.toString();
         }
-        await this.writeMeta({
-          activeBase: seg.baseOffset.toString(),
-          activeSize: seg.size,
+        state = {
+          meta: this.metaObject(),
+          segments: this.segments.map((s) => [s.baseOffset.toString(), s.size]),
           nextOffset: seg.nextOffset.toString(),
           maxTimestamp: seg.maxTimestamp.toString(),
           offsetOfMaxTimestamp: seg.offsetOfMaxTimestamp.toString(),
           firstBatchTimestamp: seg.firstBatchTimestamp.toString(),
           producerSnapshot: snap,
-        });
+        };
       }
       this.closed = true;
       for (const s of this.segments) s.close();
+      return state;
     });
   }
 

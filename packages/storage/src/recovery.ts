@@ -9,6 +9,7 @@ import { batchSize } from './batch-header.js';
 import { finishInterruptedSwap } from './compaction.js';
 import { type LogConfig, resolveConfig } from './config.js';
 import {
+  type CleanState,
   type Logger,
   META_FILE,
   PartitionLog,
@@ -28,10 +29,10 @@ export interface OpenPartitionOptions {
   defaultConfig?: Partial<LogConfig>;
   /** Overrides from create(); merged over the ones persisted in partition.meta. */
   overrides?: Partial<LogConfig>;
-  /** The data dir had a clean-shutdown marker. */
-  clean: boolean;
   /** The directory is known to exist (found by the manager's scan). */
   exists?: boolean;
+  /** State from the clean-shutdown marker: open without reading the directory. */
+  cleanState?: CleanState;
   logger: Logger;
   tailCacheBytes: number;
   autoHighWatermark: boolean;
@@ -62,6 +63,7 @@ export async function openPartitionLog(o: OpenPartitionOptions): Promise<Partiti
     });
   }
   const dir = o.dir;
+  if (o.cleanState) return openClean(o, dir, o.cleanState);
   if (!o.exists) await fs.promises.mkdir(dir, { recursive: true });
   let names = await fs.promises.readdir(dir);
   if (names.some((n) => n === 'cleaning' || n === 'compaction.journal')) {
@@ -88,7 +90,6 @@ export async function openPartitionLog(o: OpenPartitionOptions): Promise<Partiti
     .map((m) => BigInt(m[1]!))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const metaStart = meta ? BigInt(meta.logStartOffset) : 0n;
-  const producers = new ProducerStateManager();
   const init = {
     ...base,
     config,
@@ -96,7 +97,7 @@ export async function openPartitionLog(o: OpenPartitionOptions): Promise<Partiti
     logStartOffset: metaStart,
     recoveryPoint: meta ? BigInt(meta.recoveryPoint) : 0n,
     cleanerCheckpoint: meta ? BigInt(meta.cleanerCheckpoint) : 0n,
-    producers,
+    producers: new ProducerStateManager(),
   };
 
   if (bases.length === 0) {
@@ -109,61 +110,83 @@ export async function openPartitionLog(o: OpenPartitionOptions): Promise<Partiti
   const sizes = await Promise.all(bases.map((b) => fs.promises.stat(segPath(dir, b)).then((s) => s.size)));
   const segments = bases.map((b, i) => Segment.existing(dir, b, sizes[i]!, settings));
   for (let i = 0; i + 1 < segments.length; i++) segments[i]!.nextOffset = segments[i + 1]!.baseOffset;
-  const last = segments[segments.length - 1]!;
-  const c = meta?.clean;
-  const cleanOk = o.clean && c !== undefined && BigInt(c.activeBase) === last.baseOffset && c.activeSize === last.size;
 
-  let log: PartitionLog;
-  if (cleanOk && c) {
-    last.restoreState({
-      nextOffset: BigInt(c.nextOffset),
-      maxTimestamp: BigInt(c.maxTimestamp),
-      offsetOfMaxTimestamp: BigInt(c.offsetOfMaxTimestamp),
-      firstBatchTimestamp: BigInt(c.firstBatchTimestamp),
-    });
-    log = new PartitionLog({ ...init, segments, logStartOffset: maxBig(metaStart, segments[0]!.baseOffset) });
-    let loaded = c.producerSnapshot === null;
-    if (c.producerSnapshot !== null) {
-      try {
-        loaded = producers.load(await fs.promises.readFile(snapshotPath(dir, BigInt(c.producerSnapshot))));
-      } catch {}
+  // No clean shutdown: scan every segment from the recovery point on.
+  const rp = init.recoveryPoint;
+  let start = 0;
+  for (let i = 0; i < segments.length; i++) if (segments[i]!.baseOffset <= rp) start = i;
+  let keep = segments.length;
+  let sawProducers = false;
+  for (let i = start; i < segments.length; i++) {
+    const seg = segments[i]!;
+    const r = await recoverSegment(seg, o.logger, i < segments.length - 1);
+    sawProducers ||= r.sawProducers;
+    if (r.cut) {
+      keep = i + 1;
+      break;
     }
+  }
+  for (const dropped of segments.splice(keep)) {
+    o.logger.warn({ dir, baseOffset: dropped.baseOffset.toString() }, 'deleting segment after a corrupt batch');
+    dropped.deleteFiles();
+  }
+  const log = new PartitionLog({
+    ...init,
+    segments,
+    logStartOffset: maxBig(metaStart, segments[0]!.baseOffset),
+    recoveryPoint: rp,
+  });
+  if (log.logStartOffset > log.logEndOffset) {
+    // The log was cut below its recorded start (a torn tail after DeleteRecords): restart empty there.
+    await log.truncateFullyAndStartAt(log.logStartOffset);
+  }
+  // Snapshots past the recovered end describe data that is gone.
+  const snapshots: bigint[] = [];
+  for (const off of parseSnapshotNames(names)) {
+    if (off > log.logEndOffset) await fs.promises.rm(snapshotPath(dir, off), { force: true });
+    else snapshots.push(off);
+  }
+  // Without snapshots, producers exist only if the scanned tail holds their batches
+  // (any earlier producer batch would have produced a snapshot when its segment rolled).
+  if (snapshots.length > 0 || sawProducers) log.rebuildProducerState(snapshots);
+  return log;
+}
+
+/** Open after a clean shutdown: everything needed is in the marker; indexes load lazily. */
+async function openClean(o: OpenPartitionOptions, dir: string, c: CleanState): Promise<PartitionLog> {
+  const overrides = { ...c.meta.overrides, ...(o.overrides ?? {}) };
+  const config = resolveConfig(o.defaultConfig, overrides);
+  const settings = segmentSettings(config, o.tailCacheBytes);
+  const segments = c.segments.map(([b, size]) => Segment.existing(dir, BigInt(b), size, settings));
+  for (let i = 0; i + 1 < segments.length; i++) segments[i]!.nextOffset = segments[i + 1]!.baseOffset;
+  segments[segments.length - 1]!.restoreState({
+    nextOffset: BigInt(c.nextOffset),
+    maxTimestamp: BigInt(c.maxTimestamp),
+    offsetOfMaxTimestamp: BigInt(c.offsetOfMaxTimestamp),
+    firstBatchTimestamp: BigInt(c.firstBatchTimestamp),
+  });
+  const producers = new ProducerStateManager();
+  const log = new PartitionLog({
+    topic: o.topic,
+    partition: o.partition,
+    dir,
+    logger: o.logger,
+    tailCacheBytes: o.tailCacheBytes,
+    autoHighWatermark: o.autoHighWatermark,
+    config,
+    overrides,
+    segments,
+    logStartOffset: maxBig(BigInt(c.meta.logStartOffset), segments[0]!.baseOffset),
+    recoveryPoint: BigInt(c.meta.recoveryPoint),
+    cleanerCheckpoint: BigInt(c.meta.cleanerCheckpoint),
+    producers,
+  });
+  if (c.producerSnapshot !== null) {
+    let loaded = false;
+    try {
+      loaded = producers.load(await fs.promises.readFile(snapshotPath(dir, BigInt(c.producerSnapshot))));
+    } catch {}
     if (!loaded) log.rebuildProducerState();
-  } else {
-    const rp = init.recoveryPoint;
-    let start = 0;
-    for (let i = 0; i < segments.length; i++) if (segments[i]!.baseOffset <= rp) start = i;
-    let keep = segments.length;
-    for (let i = start; i < segments.length; i++) {
-      const seg = segments[i]!;
-      const cut = await recoverSegment(seg, o.logger);
-      if (cut) {
-        keep = i + 1;
-        break;
-      }
-    }
-    for (const dropped of segments.splice(keep)) {
-      o.logger.warn({ dir, baseOffset: dropped.baseOffset.toString() }, 'deleting segment after a corrupt batch');
-      dropped.deleteFiles();
-    }
-    // An empty trailing segment is fine: it simply stays active.
-    const first = segments[0]!;
-    log = new PartitionLog({
-      ...init,
-      segments,
-      logStartOffset: maxBig(metaStart, first.baseOffset),
-      recoveryPoint: rp,
-    });
-    if (log.logStartOffset > log.logEndOffset) {
-      // The log was cut below its recorded start (a torn tail after DeleteRecords): restart empty there.
-      await log.truncateFullyAndStartAt(log.logStartOffset);
-    }
-    // Snapshots past the recovered end describe data that is gone.
-    for (const off of parseSnapshotNames(await fs.promises.readdir(dir))) {
-      if (off > log.logEndOffset) await fs.promises.rm(snapshotPath(dir, off), { force: true });
-    }
-    log.rebuildProducerState();
-    // partition.meta needs no rewrite: its stale clean-state block is ignored without the marker.
   }
   return log;
 }
@@ -196,7 +219,11 @@ export interface SegmentRecovery {
  * Scans one segment file, rebuilding its indexes. Returns true when the file was cut short
  * (a torn or corrupt batch), meaning later segments cannot be trusted.
  */
-export async function recoverSegment(seg: Segment, logger: Logger): Promise<boolean> {
+export async function recoverSegment(
+  seg: Segment,
+  logger: Logger,
+  writeIndexes: boolean,
+): Promise<{ cut: boolean; sawProducers: boolean }> {
   const file = seg.paths.log;
   const size = seg.size;
   const fh = await fs.promises.open(file, 'r+');
@@ -208,6 +235,7 @@ export async function recoverSegment(seg: Segment, logger: Logger): Promise<bool
     let chunk = SCAN_CHUNK;
     let reason = 'end';
     let validBytes = size;
+    let sawProducers = false;
     const maxRel = seg.baseOffset + 0x7fffffffn;
     while (pos < size) {
       const len = Math.min(chunk, size - pos);
@@ -227,6 +255,7 @@ export async function recoverSegment(seg: Segment, logger: Logger): Promise<bool
           return;
         }
         const lastOff = b + BigInt(delta);
+        if (view.producerId >= 0n) sawProducers = true;
         seg.indexBatch(pos + view.pos, b, lastOff, view.maxTimestamp, view.sizeInBytes);
         expectNext = lastOff + 1n;
       });
@@ -264,8 +293,9 @@ export async function recoverSegment(seg: Segment, logger: Logger): Promise<bool
       await fh.datasync();
     }
     seg.setSize(validBytes);
-    seg.writeIndexFiles();
-    return validBytes < size;
+    // The active segment's indexes live in memory until it rolls or the log closes.
+    if (writeIndexes) seg.writeIndexFiles();
+    return { cut: validBytes < size, sawProducers };
   } finally {
     await fh.close();
   }
