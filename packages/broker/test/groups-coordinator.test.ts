@@ -331,3 +331,12 @@ describe('group coordinator', () => {
     c.close();
   });
 });
+
+describe('group error codes', () => {
+  it('equal the generated ErrorCode values', async () => {
+    const { ErrorCode } = await import('@brook/protocol');
+    for (const [name, code] of Object.entries(GroupError)) {
+      expect((ErrorCode as Record<string, number>)[name], name).toBe(code);
+    }
+  });
+});

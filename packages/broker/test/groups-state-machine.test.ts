@@ -157,6 +157,13 @@ describe('group state machine: join', () => {
     expect(c.value!.members).toEqual([]);
   });
 
+  it('group.max.size: a member beyond it gets GROUP_MAX_SIZE_REACHED', async () => {
+    const { group } = setup({ maxSize: 1 });
+    track(group.join(req()));
+    expect((await group.join(req())).errorCode).toBe(GroupError.GROUP_MAX_SIZE_REACHED);
+    expect(group.members.size).toBe(1);
+  });
+
   it('unknown member id on an existing group gives UNKNOWN_MEMBER_ID', async () => {
     const { group } = await stableGroup(1);
     expect((await group.join(req({ memberId: 'nope' }))).errorCode).toBe(GroupError.UNKNOWN_MEMBER_ID);

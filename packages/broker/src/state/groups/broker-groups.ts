@@ -12,6 +12,7 @@ export function createBrokerGroupCoordinator(state: BrokerState): GroupCoordinat
       initialRebalanceDelayMs: cfg.getNumber('group.initial.rebalance.delay.ms'),
       minSessionTimeoutMs: cfg.getNumber('group.min.session.timeout.ms'),
       maxSessionTimeoutMs: cfg.getNumber('group.max.session.timeout.ms'),
+      maxSize: cfg.getNumber('group.max.size'),
       offsetsRetentionMs: cfg.getNumber('offsets.retention.minutes') * 60_000,
       offsetsRetentionCheckIntervalMs: cfg.getNumber('offsets.retention.check.interval.ms'),
       offsetMetadataMaxBytes: cfg.getNumber('offset.metadata.max.bytes'),

@@ -48,6 +48,8 @@ export interface GroupConfig {
   initialRebalanceDelayMs: number;
   minSessionTimeoutMs: number;
   maxSessionTimeoutMs: number;
+  /** group.max.size; unlimited when absent. */
+  maxSize?: number;
 }
 
 export interface GroupHooks {
@@ -395,6 +397,9 @@ export class Group {
   }
 
   private addMemberAndRebalance(memberId: string, req: JoinRequest): Promise<JoinResult> {
+    if (this.members.size >= (this.hooks.config.maxSize ?? Number.POSITIVE_INFINITY)) {
+      return Promise.resolve(joinError(GroupError.GROUP_MAX_SIZE_REACHED, memberId));
+    }
     const member = new Member(
       memberId,
       req.groupInstanceId,
