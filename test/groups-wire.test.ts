@@ -19,6 +19,8 @@ import {
   LeaveGroupResponse,
   ListGroupsRequest,
   ListGroupsResponse,
+  MetadataRequest,
+  MetadataResponse,
   OffsetCommitRequest,
   OffsetCommitResponse,
   OffsetDeleteRequest,
@@ -110,7 +112,15 @@ describe('group APIs at every version', () => {
     }
     const bad = await client.request(FindCoordinatorRequest, FindCoordinatorResponse, 3, { key: 'g', keyType: 9 });
     expect(bad.errorCode).toBe(ErrorCode.INVALID_REQUEST);
-    expect(broker.state.topics.get('__consumer_offsets')?.internal).toBe(true);
+    // The first group lookup created __consumer_offsets; Metadata lists it as internal.
+    const md = await client.request(MetadataRequest, MetadataResponse, 12, {
+      topics: [{ name: '__consumer_offsets' }],
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    });
+    expect(md.topics.map((t) => [t.name, t.errorCode, t.isInternal, t.partitions.length])).toEqual([
+      ['__consumer_offsets', 0, true, 50],
+    ]);
   });
 
   it('JoinGroup 0-9 with SyncGroup, Heartbeat and LeaveGroup at matching versions', async () => {
