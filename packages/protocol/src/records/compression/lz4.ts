@@ -2,7 +2,10 @@
 // independent blocks, no checksums). Magic v0 messages were written with a broken header checksum
 // (xxhash32 taken over the frame magic as well as the descriptor); we accept both on decompress and
 // can produce the broken variant for v0 output.
-import { compressFrameSync, decompressFrameSync, uncompressSync } from 'lz4-napi';
+import { createRequire } from 'node:module';
+// The native addon loads on first use (~10 ms and ~5 MB otherwise spent at every broker start).
+let lz4Native: typeof import('lz4-napi') | undefined;
+const native = (): typeof import('lz4-napi') => (lz4Native ??= createRequire(import.meta.url)('lz4-napi'));
 import { CompressionError, wrapNativeError } from './errors.js';
 
 const CODEC = 'lz4';
@@ -73,7 +76,7 @@ const correctHc = (buf: Buffer, hcPos: number) => (xxhash32(buf, 4, hcPos) >>> 8
 const brokenHc = (buf: Buffer, hcPos: number) => (xxhash32(buf, 0, hcPos) >>> 8) & 0xff;
 
 export function lz4Compress(buf: Buffer, brokenHeaderChecksum = false): Buffer {
-  const out = compressFrameSync(buf);
+  const out = native().compressFrameSync(buf);
   if (brokenHeaderChecksum) {
     const hcPos = headerChecksumPos(out);
     if (hcPos > 0) out[hcPos] = brokenHc(out, hcPos);
@@ -137,7 +140,7 @@ function decodeIndependentBlocks(buf: Buffer, hcPos: number, maxOutputBytes: num
       const prefixed = Buffer.allocUnsafe(4 + size);
       prefixed.writeUInt32LE(blockMax, 0);
       buf.copy(prefixed, 4, pos, pos + size);
-      block = uncompressSync(prefixed);
+      block = native().uncompressSync(prefixed);
     }
     if (block.length > blockMax) throw new CompressionError(CODEC, 'corrupt', 'block larger than the frame maximum');
     total += block.length;
@@ -171,7 +174,7 @@ export function lz4Decompress(buf: Buffer, maxOutputBytes: number): Buffer {
   }
   let out: Buffer;
   try {
-    out = decodeIndependentBlocks(input, hcPos, maxOutputBytes) ?? decompressFrameSync(input);
+    out = decodeIndependentBlocks(input, hcPos, maxOutputBytes) ?? native().decompressFrameSync(input);
   } catch (err) {
     throw wrapNativeError(CODEC, err);
   }

@@ -1,19 +1,24 @@
 // Zstandard via zstd-napi's low-level binding. We drive decompression ourselves because the
 // high-level helper trusts the frame's declared content size (a tiny frame could request a huge
 // allocation) and silently returns partial output for a truncated stream.
-import zstdBinding from 'zstd-napi/binding.js';
+import { createRequire } from 'node:module';
+import type ZstdBinding from 'zstd-napi/binding.js';
 import { CompressionError, tooLarge, wrapNativeError } from './errors.js';
 
 const CODEC = 'zstd';
 /** Kafka's default zstd level. */
 export const ZSTD_DEFAULT_LEVEL = 3;
 
-let cctx: InstanceType<typeof zstdBinding.CCtx> | undefined;
-let dctx: InstanceType<typeof zstdBinding.DCtx> | undefined;
+// The native addon loads on first use (not at every broker start).
+let binding: typeof ZstdBinding | undefined;
+const native = (): typeof ZstdBinding => (binding ??= createRequire(import.meta.url)('zstd-napi/binding.js'));
+
+let cctx: InstanceType<typeof ZstdBinding.CCtx> | undefined;
+let dctx: InstanceType<typeof ZstdBinding.DCtx> | undefined;
 
 export function zstdCompress(buf: Buffer, level = ZSTD_DEFAULT_LEVEL): Buffer {
-  cctx ??= new zstdBinding.CCtx();
-  const out = Buffer.allocUnsafe(zstdBinding.compressBound(buf.length));
+  cctx ??= new (native().CCtx)();
+  const out = Buffer.allocUnsafe(native().compressBound(buf.length));
   const n = cctx.compress(out, buf, level);
   return out.subarray(0, n);
 }
@@ -23,10 +28,10 @@ function declaredSize(buf: Buffer): number | null {
   let total = 0;
   let frame = buf;
   while (frame.length > 0) {
-    const size = zstdBinding.getFrameContentSize(frame);
+    const size = native().getFrameContentSize(frame);
     if (size === null) return null;
     total += size;
-    frame = frame.subarray(zstdBinding.findFrameCompressedSize(frame));
+    frame = frame.subarray(native().findFrameCompressedSize(frame));
   }
   return total;
 }
@@ -42,7 +47,7 @@ export function zstdDecompress(buf: Buffer, maxOutputBytes: number): Buffer {
     }
     if (known !== null) {
       if (known > maxOutputBytes) throw tooLarge(CODEC, known, maxOutputBytes);
-      dctx ??= new zstdBinding.DCtx();
+      dctx ??= new (native().DCtx)();
       const out = Buffer.allocUnsafe(known);
       const n = dctx.decompress(out, buf);
       if (n !== known) throw new CompressionError(CODEC, 'corrupt', `frame produced ${n} bytes, declared ${known}`);
@@ -55,8 +60,8 @@ export function zstdDecompress(buf: Buffer, maxOutputBytes: number): Buffer {
 }
 
 function streamDecompress(buf: Buffer, maxOutputBytes: number): Buffer {
-  const ctx = new zstdBinding.DCtx();
-  const chunkSize = zstdBinding.dStreamOutSize();
+  const ctx = new (native().DCtx)();
+  const chunkSize = native().dStreamOutSize();
   const parts: Buffer[] = [];
   let total = 0;
   let input = buf;
