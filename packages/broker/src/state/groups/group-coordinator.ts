@@ -311,13 +311,13 @@ export class GroupCoordinator {
     const err = this.precheck(groupId);
     const group = this.groups.get(groupId);
     if (err === GroupError.NONE && group) return group.leave(members);
-    const errorCode = err !== GroupError.NONE ? err : GroupError.UNKNOWN_MEMBER_ID;
+    // An unknown group is not a group-level error (as in Kafka): every member is unknown.
     return {
-      errorCode,
+      errorCode: err,
       members: members.map((m) => ({
         memberId: m.memberId,
         groupInstanceId: m.groupInstanceId,
-        errorCode: GroupError.UNKNOWN_MEMBER_ID,
+        errorCode: err !== GroupError.NONE ? err : GroupError.UNKNOWN_MEMBER_ID,
       })),
     };
   }
