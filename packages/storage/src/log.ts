@@ -564,17 +564,15 @@ export class PartitionLog {
     if (fromOffset >= maxOffset) return out;
     const minOne = opts.minOneBatch ?? true;
     let i = this.floorSegment(fromOffset);
-    let first = true;
+    // The segment holding the offset (or the next one, after a compacted gap), then onwards.
     for (; i < this.segments.length; i++) {
-      const seg = this.segments[i]!;
-      let pos = 0;
-      if (first) {
-        const loc = seg.locate(fromOffset);
-        if (!loc) continue;
-        pos = loc.pos;
-        first = false;
-      }
-      if (seg.readInto(pos, maxBytes, maxOffset, minOne, out)) break;
+      const r = this.segments[i]!.readFromOffset(fromOffset, maxBytes, maxOffset, minOne, out);
+      if (r === null) continue;
+      if (r) return out;
+      break;
+    }
+    for (i++; i < this.segments.length; i++) {
+      if (this.segments[i]!.readInto(0, maxBytes, maxOffset, minOne, out)) break;
     }
     return out;
   }

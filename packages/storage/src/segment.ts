@@ -438,7 +438,43 @@ export class Segment {
    * is returned even when larger than the budget. Returns true when it stopped for the budget or
    * maxOffset (the caller must not continue into the next segment).
    */
-  readInto(pos: number, maxBytes: number, maxOffset: bigint, minOne: boolean, out: ReadCollector): boolean {
+  /**
+   * readInto from the batch containing `target`. For data on disk, one positioned read covers
+   * both the short scan from the index entry and the budget. Returns null when the segment ends
+   * before `target`.
+   */
+  readFromOffset(
+    target: bigint,
+    maxBytes: number,
+    maxOffset: bigint,
+    minOne: boolean,
+    out: ReadCollector,
+  ): boolean | null {
+    this.loadIndexes();
+    const pos0 = target <= this.baseOffset ? 0 : this.index!.lookup(Number(target - this.baseOffset));
+    if (pos0 < this.tailStart) {
+      const room = Math.max(maxBytes - out.bytes, RECORD_BATCH_HEADER_SIZE);
+      const pre = this.readFile(pos0, Math.min(this.tailStart - pos0, room + this.settings.indexIntervalBytes + 16384));
+      let p = 0;
+      while (p + RECORD_BATCH_HEADER_SIZE <= pre.length) {
+        if (batchLastOffset(pre, p) >= target) {
+          return this.readInto(pos0 + p, maxBytes, maxOffset, minOne, out, { pos: pos0, buf: pre });
+        }
+        p += batchSize(pre, p);
+      }
+    }
+    const loc = this.locate(target, pos0);
+    return loc ? this.readInto(loc.pos, maxBytes, maxOffset, minOne, out) : null;
+  }
+
+  readInto(
+    pos: number,
+    maxBytes: number,
+    maxOffset: bigint,
+    minOne: boolean,
+    out: ReadCollector,
+    pre?: { pos: number; buf: Buffer },
+  ): boolean {
     // Part stored only in the file: one positioned read sized by the budget, then trim to whole
     // batches. Batches never straddle tailStart (chunks are whole appends), so a batch cut by
     // the end of the buffer means the budget ran out.
@@ -448,7 +484,10 @@ export class Segment {
       let want = Math.min(fileEnd - pos, maxBytes - out.bytes);
       if (first) want = Math.max(want, Math.min(fileEnd - pos, RECORD_BATCH_HEADER_SIZE));
       if (want <= 0) return true;
-      let buf = this.readFile(pos, want);
+      let buf =
+        pre && pre.pos <= pos && pre.pos + pre.buf.length >= pos + want
+          ? pre.buf.subarray(pos - pre.pos, pos - pre.pos + want)
+          : this.readFile(pos, want);
       let p = 0;
       let stop = false;
       while (p < buf.length) {
