@@ -78,7 +78,13 @@ export class ProducerAppendTxn {
     if (entry && entry.epoch === b.epoch) {
       for (const m of entry.batches) {
         if (m.firstSeq === b.firstSeq && m.lastSeq === b.lastSeq) {
-          throw new DuplicateSequenceError(b.producerId, m.firstOffset, m.lastOffset, logAppendTime);
+          // The stored timestamp is the original LogAppendTime when the topic uses it.
+          throw new DuplicateSequenceError(
+            b.producerId,
+            m.firstOffset,
+            m.lastOffset,
+            logAppendTime >= 0n ? m.timestamp : -1n,
+          );
         }
       }
     }

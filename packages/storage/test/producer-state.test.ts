@@ -51,6 +51,15 @@ describe('idempotent producer checks', () => {
     expect(log.logEndOffset).toBe(leo);
   });
 
+  it('reports the original LogAppendTime for a duplicate', async () => {
+    const lat = await mgr.create('lat', 0, { messageTimestampType: 'LogAppendTime' });
+    const b = () => batch({ producerId: 9n, producerEpoch: 0, baseSequence: 0 });
+    expect(lat.append(b(), { now: 1000 }).logAppendTime).toBe(1000n);
+    const e = errorOf(() => lat.append(b(), { now: 2000 }));
+    expect(e).toBeInstanceOf(DuplicateSequenceError);
+    expect((e as DuplicateSequenceError).logAppendTime).toBe(1000n);
+  });
+
   it('refuses gaps, old epochs, and new epochs not starting at 0', () => {
     send(0);
     expect(errorOf(() => send(2))).toBeInstanceOf(OutOfOrderSequenceError);
