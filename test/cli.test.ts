@@ -16,7 +16,11 @@ interface RunResult {
   stderr: string;
 }
 
-function run(args: string[], input?: string, opts: { brokers?: string | null; timeoutMs?: number } = {}): Promise<RunResult> {
+function run(
+  args: string[],
+  input?: string,
+  opts: { brokers?: string | null; timeoutMs?: number } = {},
+): Promise<RunResult> {
   const full = opts.brokers === null ? args : [...args, '-b', opts.brokers ?? bootstrap];
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...full], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -62,9 +66,12 @@ describe('brook --help', () => {
   it('prints usage for the command and every subcommand, exit 0', async () => {
     const top = await run(['--help'], undefined, { brokers: null });
     expect(top.code).toBe(0);
-    for (const c of ['start', 'topic', 'produce', 'consume', 'group', 'cluster']) expect(top.stdout).toContain(`  ${c} `);
+    for (const c of ['start', 'topic', 'produce', 'consume', 'group', 'cluster'])
+      expect(top.stdout).toContain(`  ${c} `);
     const results = await Promise.all(
-      ['start', 'topic', 'produce', 'consume', 'group', 'cluster'].map((c) => run([c, '--help'], undefined, { brokers: null })),
+      ['start', 'topic', 'produce', 'consume', 'group', 'cluster'].map((c) =>
+        run([c, '--help'], undefined, { brokers: null }),
+      ),
     );
     for (const [i, r] of results.entries()) {
       expect(r.code, `${i}: ${r.stderr}`).toBe(0);
@@ -100,9 +107,9 @@ describe('brook topic', () => {
     expect(d).toMatch(/\n0\s+1\s+1\s+1\s+0\s+0\s+0\n1\s+1\s+1\s+1\s+0\s+2\s+2\n2\s+1\s+1\s+1\s+0\s+0\s+0\n/);
     expect(d).toContain('Configs (overrides):\n  retention.ms=123456\n');
 
-    expect(await ok(['topic', 'alter-config', 'cli-topic', '--set', 'cleanup.policy=compact', '--delete', 'retention.ms'])).toBe(
-      'updated 2 configs of topic cli-topic\n',
-    );
+    expect(
+      await ok(['topic', 'alter-config', 'cli-topic', '--set', 'cleanup.policy=compact', '--delete', 'retention.ms']),
+    ).toBe('updated 2 configs of topic cli-topic\n');
     const j = JSON.parse(await ok(['topic', 'describe', 'cli-topic', '--json']));
     expect(j.configs).toEqual({ 'cleanup.policy': 'compact' });
     expect(j.partitions[1]).toMatchObject({ partition: 1, startOffset: '0', endOffset: '2' });
@@ -152,7 +159,7 @@ describe('brook produce / consume', () => {
     const file = join(tmp, 'in.txt');
     writeFileSync(file, 'k1:v1\nk2:v2\nnokey\nk3:v:3\n');
     for (const z of ['gzip', 'snappy', 'lz4', 'zstd']) {
-      await ok(['produce', 'keyed', '-f', file, '-K', ':', '-H', 'src=cli', '-H', 'z=' + z, '-p', '2', '-z', z, '-q']);
+      await ok(['produce', 'keyed', '-f', file, '-K', ':', '-H', 'src=cli', '-H', `z=${z}`, '-p', '2', '-z', z, '-q']);
     }
     const json = (await ok(['consume', 'keyed', '-p', '2', '-e', '-J']))
       .trim()
@@ -169,7 +176,9 @@ describe('brook produce / consume', () => {
     expect(json[15]).toMatchObject({ offset: 15, headers: { src: 'cli', z: 'zstd' } });
 
     const fmt = await ok(['consume', 'keyed', '-p', '2', '-n', '3', '-f', '%t/%p@%o %k=%s [%h] %K,%S\\n']);
-    expect(fmt).toBe('keyed/2@0 k1=v1 [src=cli,z=gzip] 2,2\nkeyed/2@1 k2=v2 [src=cli,z=gzip] 2,2\nkeyed/2@2 =nokey [src=cli,z=gzip] -1,5\n');
+    expect(fmt).toBe(
+      'keyed/2@0 k1=v1 [src=cli,z=gzip] 2,2\nkeyed/2@1 k2=v2 [src=cli,z=gzip] 2,2\nkeyed/2@2 =nokey [src=cli,z=gzip] -1,5\n',
+    );
     const keyed = await ok(['consume', 'keyed', '-p', '2', '-n', '1', '--print-key', '-K', ' => ']);
     expect(keyed).toBe('k1 => v1\n');
 
@@ -204,7 +213,9 @@ describe('brook group', () => {
     await ok(['produce', 'gt', '-p', '1', '-q'], `${lines.slice(6).join('\n')}\n`);
 
     // The group reads 4 records of partition 0 then stops: 4 committed there.
-    expect(await ok(['consume', 'gt', '-g', 'cli-group', '-n', '4', '-f', '%p:%s\\n'])).toBe('0:m0\n0:m1\n0:m2\n0:m3\n');
+    expect(await ok(['consume', 'gt', '-g', 'cli-group', '-n', '4', '-f', '%p:%s\\n'])).toBe(
+      '0:m0\n0:m1\n0:m2\n0:m3\n',
+    );
     expect(await ok(['group', 'list'])).toMatch(/GROUP\s+STATE\s+PROTOCOL-TYPE\ncli-group\s+Empty\s+consumer\n/);
     const d = await ok(['group', 'describe', 'cli-group']);
     expect(d).toMatch(/^Group: cli-group {2}State: Empty {2}Protocol: consumer\/.* {2}Members: 0\n/);

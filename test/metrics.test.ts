@@ -41,8 +41,14 @@ describe('metrics endpoint', () => {
     await client.createTopic('metered', { partitions: 2 });
     await client.createTopic('other', { partitions: 1 });
     const batches = [
-      { partition: 0, batch: buildRecordBatch({ records: Array.from({ length: 100 }, (_, i) => ({ value: `v${i}` })) }) },
-      { partition: 0, batch: buildRecordBatch({ records: Array.from({ length: 50 }, (_, i) => ({ key: 'k', value: `w${i}` })) }) },
+      {
+        partition: 0,
+        batch: buildRecordBatch({ records: Array.from({ length: 100 }, (_, i) => ({ value: `v${i}` })) }),
+      },
+      {
+        partition: 0,
+        batch: buildRecordBatch({ records: Array.from({ length: 50 }, (_, i) => ({ key: 'k', value: `w${i}` })) }),
+      },
       {
         partition: 1,
         batch: buildRecordBatch({

@@ -19,9 +19,13 @@ function rssMb(pid) {
 async function once() {
   const dir = mkdtempSync(join(tmpdir(), 'brook-start-'));
   const t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, [bin, 'start', '--port', '0', '--data-dir', dir, '--log-level', 'warn', ...extra], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [bin, 'start', '--port', '0', '--data-dir', dir, '--log-level', 'warn', ...extra],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const readyMs = await new Promise((res, rej) => {
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d) => {
@@ -47,6 +51,10 @@ for (let i = 0; i < n; i++) runs.push(await once());
 const ready = runs.map((r) => r.readyMs);
 const rss = runs.map((r) => r.rss);
 console.log(`starts: ${n}  node ${process.version}`);
-console.log(`start-to-ready ms: median ${median(ready).toFixed(1)}  min ${Math.min(...ready).toFixed(1)}  max ${Math.max(...ready).toFixed(1)}`);
-console.log(`idle RSS MB:       median ${median(rss).toFixed(1)}  min ${Math.min(...rss).toFixed(1)}  max ${Math.max(...rss).toFixed(1)}`);
+console.log(
+  `start-to-ready ms: median ${median(ready).toFixed(1)}  min ${Math.min(...ready).toFixed(1)}  max ${Math.max(...ready).toFixed(1)}`,
+);
+console.log(
+  `idle RSS MB:       median ${median(rss).toFixed(1)}  min ${Math.min(...rss).toFixed(1)}  max ${Math.max(...rss).toFixed(1)}`,
+);
 console.log(`all ready ms: ${ready.map((x) => x.toFixed(0)).join(' ')}`);

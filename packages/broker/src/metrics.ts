@@ -155,7 +155,7 @@ export class BrokerMetrics {
     });
   }
 
-  private wrap(h: Handler, after: (req: any, res: any) => void): Handler {
+  private wrap(h: Handler, after: (req: unknown, res: unknown) => void): Handler {
     const handle = h.handle;
     const safe = (req: unknown, res: unknown) => {
       try {
@@ -174,7 +174,11 @@ export class BrokerMetrics {
     };
   }
 
-  private onProduce(req: any, res: any): void {
+  private onProduce(reqIn: unknown, resIn: unknown): void {
+    const req = reqIn as { topicData: { name: string; partitionData: { index: number; records: Buffer | null }[] }[] };
+    const res = resIn as {
+      responses?: { name: string; partitionResponses: { index: number; errorCode: number }[] }[];
+    } | null;
     // Failed partitions (errorCode != 0) appended nothing; acks=0 has no response: count what was sent.
     const failed = new Set<string>();
     if (res && typeof res === 'object' && Array.isArray(res.responses)) {
@@ -182,7 +186,7 @@ export class BrokerMetrics {
         for (const p of t.partitionResponses) if (p.errorCode !== 0) failed.add(`${t.name}\0${p.index}`);
       }
     }
-    for (const t of req.topicData as { name: string; partitionData: { index: number; records: Buffer | null }[] }[]) {
+    for (const t of req.topicData) {
       let bytes = 0;
       let records = 0;
       for (const p of t.partitionData) {
@@ -197,9 +201,12 @@ export class BrokerMetrics {
     }
   }
 
-  private onFetch(res: any): void {
+  private onFetch(resIn: unknown): void {
+    const res = resIn as {
+      responses?: { topic?: string; topicId?: string; partitions: { records: Buffer | null }[] }[];
+    } | null;
     if (!res || typeof res !== 'object' || !Array.isArray(res.responses)) return;
-    for (const t of res.responses as { topic?: string; topicId?: string; partitions: { records: Buffer | null }[] }[]) {
+    for (const t of res.responses) {
       let bytes = 0;
       let records = 0;
       for (const p of t.partitions) {

@@ -29,7 +29,9 @@ export function parse(argv: readonly string[], options: OptionSpecs): Parsed {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = argv[i + 1];
-    const spec = a.startsWith('--') ? options[a.slice(2)] : Object.entries(options).find(([, o]) => a === `-${o.short}`)?.[1];
+    const spec = a.startsWith('--')
+      ? options[a.slice(2)]
+      : Object.entries(options).find(([, o]) => a === `-${o.short}`)?.[1];
     if (spec?.type === 'string' && next !== undefined && /^-\d+$/.test(next)) {
       const long = a.startsWith('--') ? a : `--${Object.entries(options).find(([, o]) => o === spec)![0]}`;
       args.push(`${long}=${next}`);
@@ -65,7 +67,8 @@ export function flag(p: Parsed, name: string): boolean {
 export function int(p: Parsed, name: string, min = 0): number | undefined {
   const v = str(p, name);
   if (v === undefined) return undefined;
-  if (!/^-?\d+$/.test(v) || Number(v) < min) throw new UsageError(`--${name}: expected an integer >= ${min}, got "${v}"`);
+  if (!/^-?\d+$/.test(v) || Number(v) < min)
+    throw new UsageError(`--${name}: expected an integer >= ${min}, got "${v}"`);
   return Number(v);
 }
 export function bigintOpt(p: Parsed, name: string): bigint | undefined {
@@ -102,7 +105,8 @@ export async function connectClient(p: Parsed): Promise<KafkaClient> {
 export function parseTime(s: string, what: string): bigint {
   if (/^\d+$/.test(s)) return BigInt(s);
   const t = Date.parse(s);
-  if (Number.isNaN(t)) throw new UsageError(`${what}: expected milliseconds since the epoch or an ISO date, got "${s}"`);
+  if (Number.isNaN(t))
+    throw new UsageError(`${what}: expected milliseconds since the epoch or an ISO date, got "${s}"`);
   return BigInt(t);
 }
 
@@ -113,7 +117,7 @@ const KAFKA_HINTS: Record<string, string> = {
   INVALID_PARTITIONS: 'the partition count must be at least 1',
   INVALID_CONFIG: 'see the valid keys with: brook topic describe NAME',
   GROUP_ID_NOT_FOUND: 'check the name with: brook group list',
-  NON_EMPTY_GROUP: 'stop the group\'s consumers first (the group must be empty)',
+  NON_EMPTY_GROUP: "stop the group's consumers first (the group must be empty)",
   UNKNOWN_MEMBER_ID: 'the group is in use by active consumers; stop them first',
   ILLEGAL_GENERATION: 'the group is in use by active consumers; stop them first',
   REBALANCE_IN_PROGRESS: 'the group is in use by active consumers; stop them first',
@@ -148,7 +152,7 @@ export function describeError(e: unknown, brokerList: string): string {
 }
 
 /** Runs a subcommand body with a connected client; maps every failure to a one-line error. */
-export async function withClient(p: Parsed, fn: (client: KafkaClient) => Promise<number | void>): Promise<number> {
+export async function withClient(p: Parsed, fn: (client: KafkaClient) => Promise<number | undefined>): Promise<number> {
   let client: KafkaClient | null = null;
   try {
     client = await connectClient(p);
@@ -166,7 +170,11 @@ export function table(rows: readonly (readonly (string | number | bigint)[])[]):
   if (rows.length === 0) return '';
   const cells = rows.map((r) => r.map((c) => String(c)));
   const widths: number[] = [];
-  for (const r of cells) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  for (const r of cells) {
+    r.forEach((c, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, c.length);
+    });
+  }
   return `${cells
     .map((r) =>
       r

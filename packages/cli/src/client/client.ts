@@ -45,7 +45,7 @@ import {
   type RecordInput,
 } from '@brook/protocol';
 import { BrokerConnection } from './connection.js';
-import { check, ConnectionError, KafkaError } from './errors.js';
+import { ConnectionError, check, KafkaError } from './errors.js';
 
 /** Highest version of each API this client implements (it negotiates down to the broker's). */
 export const CLIENT_MAX_VERSIONS: Readonly<Record<number, number>> = {
@@ -407,7 +407,10 @@ export class KafkaClient {
     const byTopic = new Map<string, { partition: number; offset: bigint }[]>();
     for (const p of parts) {
       let l = byTopic.get(p.topic);
-      if (!l) byTopic.set(p.topic, (l = []));
+      if (!l) {
+        l = [];
+        byTopic.set(p.topic, l);
+      }
       l.push({ partition: p.partition, offset: p.offset });
     }
     const wanted = new Map(parts.map((p) => [`${p.topic}\0${p.partition}`, p.offset]));
@@ -682,7 +685,10 @@ export class KafkaClient {
     const byTopic = new Map<string, { partitionIndex: number; committedOffset: bigint; committedMetadata: null }[]>();
     for (const o of offsets) {
       let l = byTopic.get(o.topic);
-      if (!l) byTopic.set(o.topic, (l = []));
+      if (!l) {
+        l = [];
+        byTopic.set(o.topic, l);
+      }
       l.push({ partitionIndex: o.partition, committedOffset: o.offset, committedMetadata: null });
     }
     const res = await this.call(
@@ -702,7 +708,8 @@ export class KafkaClient {
       { conn: c },
     );
     for (const t of res.topics) {
-      for (const p of t.partitions) check(p.errorCode, `commit offsets of group "${groupId}" for ${t.name}/${p.partitionIndex}`);
+      for (const p of t.partitions)
+        check(p.errorCode, `commit offsets of group "${groupId}" for ${t.name}/${p.partitionIndex}`);
     }
   }
 }

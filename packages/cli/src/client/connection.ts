@@ -45,7 +45,9 @@ export class BrokerConnection {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (e: NodeJS.ErrnoException) =>
-      this.fail(new ConnectionError(this.address, e.code ?? 'error', `connection to ${this.address} failed: ${e.message}`)),
+      this.fail(
+        new ConnectionError(this.address, e.code ?? 'error', `connection to ${this.address} failed: ${e.message}`),
+      ),
     );
     socket.on('close', () =>
       this.fail(new ConnectionError(this.address, 'closed', `connection to ${this.address} closed by the broker`)),
@@ -67,7 +69,8 @@ export class BrokerConnection {
       });
       socket.once('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        const why = e.code === 'ECONNREFUSED' ? 'connection refused' : e.code === 'ENOTFOUND' ? 'unknown host' : e.message;
+        const why =
+          e.code === 'ECONNREFUSED' ? 'connection refused' : e.code === 'ENOTFOUND' ? 'unknown host' : e.message;
         reject(new ConnectionError(address, e.code ?? 'error', `cannot reach ${address} (${why})`));
       });
     });
@@ -130,7 +133,9 @@ export class BrokerConnection {
     try {
       frames = this.splitter.push(chunk);
     } catch (e) {
-      this.fail(new ConnectionError(this.address, 'framing', `bad response from ${this.address}: ${(e as Error).message}`));
+      this.fail(
+        new ConnectionError(this.address, 'framing', `bad response from ${this.address}: ${(e as Error).message}`),
+      );
       this.socket.destroy();
       return;
     }

@@ -54,7 +54,10 @@ export function encodeAssignment(parts: TopicPartition[], version = 0): Buffer {
   const byTopic = new Map<string, number[]>();
   for (const p of parts) {
     let l = byTopic.get(p.topic);
-    if (!l) byTopic.set(p.topic, (l = []));
+    if (!l) {
+      l = [];
+      byTopic.set(p.topic, l);
+    }
     l.push(p.partition);
   }
   const w = new Writer();
@@ -206,7 +209,10 @@ export class GroupConsumer {
     const byTopic = new Map<string, number[]>();
     for (const p of this.assignment) {
       let l = byTopic.get(p.topic);
-      if (!l) byTopic.set(p.topic, (l = []));
+      if (!l) {
+        l = [];
+        byTopic.set(p.topic, l);
+      }
       l.push(p.partition);
     }
     const committed = await this.client.fetchOffsets(
@@ -282,7 +288,11 @@ export class GroupConsumer {
     );
     for (const r of results) {
       if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
-        const offs = await this.client.listOffsets(r.topic, [r.partition], this.opts.reset === 'latest' ? LATEST : EARLIEST);
+        const offs = await this.client.listOffsets(
+          r.topic,
+          [r.partition],
+          this.opts.reset === 'latest' ? LATEST : EARLIEST,
+        );
         this.positions.set(`${r.topic}\0${r.partition}`, offs.get(r.partition) ?? 0n);
         continue;
       }
@@ -300,8 +310,7 @@ export class GroupConsumer {
   /** Commits the current positions (or the given ones). */
   async commit(offsets?: { topic: string; partition: number; offset: bigint }[]): Promise<void> {
     const list =
-      offsets ??
-      this.assignment.map((p) => ({ ...p, offset: this.positions.get(`${p.topic}\0${p.partition}`) ?? 0n }));
+      offsets ?? this.assignment.map((p) => ({ ...p, offset: this.positions.get(`${p.topic}\0${p.partition}`) ?? 0n }));
     if (list.length === 0) return;
     await this.client.commitOffsets(
       this.opts.groupId,

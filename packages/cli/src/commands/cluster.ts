@@ -48,7 +48,12 @@ export async function clusterCommand(argv: readonly string[]): Promise<number> {
     let s = `Cluster ID:  ${cluster.clusterId}\nController:  ${cluster.controllerId}\nTopics:      ${topics.length} (${partitions} partitions)\n\n`;
     const rows: (string | number)[][] = [['BROKER', 'HOST', 'PORT', 'RACK']];
     for (const b of [...cluster.brokers].sort((a, b) => a.nodeId - b.nodeId)) {
-      rows.push([`${b.nodeId}${b.nodeId === cluster.controllerId ? ' (controller)' : ''}`, b.host, b.port, b.rack ?? '-']);
+      rows.push([
+        `${b.nodeId}${b.nodeId === cluster.controllerId ? ' (controller)' : ''}`,
+        b.host,
+        b.port,
+        b.rack ?? '-',
+      ]);
     }
     s += table(rows);
     if (flag(p, 'api-versions')) {

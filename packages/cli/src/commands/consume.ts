@@ -1,17 +1,14 @@
 // `brook consume TOPIC`: prints records as text, JSON or a kcat-like format string.
 import type { DecodedRecord } from '@brook/protocol';
+import { COMMON_HELP, flag, int, type Parsed, parseTime, prepare, str, UsageError, withClient } from '../args.js';
 import {
-  COMMON_HELP,
-  flag,
-  int,
-  type Parsed,
-  parseTime,
-  prepare,
-  str,
-  UsageError,
-  withClient,
-} from '../args.js';
-import { EARLIEST, type FetchPartitionResult, GroupConsumer, type KafkaClient, KafkaError, LATEST } from '../client/index.js';
+  EARLIEST,
+  type FetchPartitionResult,
+  GroupConsumer,
+  type KafkaClient,
+  KafkaError,
+  LATEST,
+} from '../client/index.js';
 
 export const CONSUME_USAGE = `Usage: brook consume TOPIC [options]
 
@@ -52,7 +49,12 @@ const OPTIONS = {
   'key-separator': { type: 'string', short: 'K' },
 } as const;
 
-type Start = { kind: 'beginning' } | { kind: 'end' } | { kind: 'offset'; offset: bigint } | { kind: 'relative'; back: bigint } | { kind: 'time'; ts: bigint };
+type Start =
+  | { kind: 'beginning' }
+  | { kind: 'end' }
+  | { kind: 'offset'; offset: bigint }
+  | { kind: 'relative'; back: bigint }
+  | { kind: 'time'; ts: bigint };
 
 export async function consumeCommand(argv: readonly string[]): Promise<number> {
   const r = prepare(argv, OPTIONS, CONSUME_USAGE);
@@ -187,7 +189,8 @@ async function consume(client: KafkaClient, p: Parsed): Promise<number> {
   const partitionOpt = int(p, 'partition', 0);
   const group = str(p, 'group');
   const fmt = formatter(p);
-  if (group !== undefined && partitionOpt !== undefined) throw new UsageError('use either --group or --partition, not both');
+  if (group !== undefined && partitionOpt !== undefined)
+    throw new UsageError('use either --group or --partition, not both');
 
   let stopping = false;
   const onSignal = () => {
@@ -231,8 +234,11 @@ async function consume(client: KafkaClient, p: Parsed): Promise<number> {
   const meta = await client.topic(topic);
   try {
     if (group === undefined) {
-      const parts = meta.partitions.map((x) => x.partition).filter((x) => partitionOpt === undefined || x === partitionOpt);
-      if (parts.length === 0) throw new UsageError(`--partition ${partitionOpt}: topic ${topic} has ${meta.partitions.length} partitions`);
+      const parts = meta.partitions
+        .map((x) => x.partition)
+        .filter((x) => partitionOpt === undefined || x === partitionOpt);
+      if (parts.length === 0)
+        throw new UsageError(`--partition ${partitionOpt}: topic ${topic} has ${meta.partitions.length} partitions`);
       const positions = await startPositions(client, topic, parts, start);
       const atEnd = new Set<number>();
       const conn = await client.newConnection();
@@ -244,7 +250,11 @@ async function consume(client: KafkaClient, p: Parsed): Promise<number> {
         );
         for (const res of results) {
           if (res.errorCode === 1 /* OFFSET_OUT_OF_RANGE */) {
-            const o = await client.listOffsets(topic, [res.partition], res.nextOffset < res.logStartOffset ? EARLIEST : LATEST);
+            const o = await client.listOffsets(
+              topic,
+              [res.partition],
+              res.nextOffset < res.logStartOffset ? EARLIEST : LATEST,
+            );
             positions.set(res.partition, o.get(res.partition) ?? 0n);
             res.records = [];
           } else if (res.errorCode !== 0) {
@@ -263,7 +273,9 @@ async function consume(client: KafkaClient, p: Parsed): Promise<number> {
     } else {
       const reset: 'earliest' | 'latest' = start.kind === 'end' ? 'latest' : 'earliest';
       if (start.kind !== 'beginning' && start.kind !== 'end') {
-        throw new UsageError('in a group, --offset takes only beginning or end (for partitions without a committed offset)');
+        throw new UsageError(
+          'in a group, --offset takes only beginning or end (for partitions without a committed offset)',
+        );
       }
       const consumer = new GroupConsumer(client, {
         groupId: group,
@@ -285,7 +297,13 @@ async function consume(client: KafkaClient, p: Parsed): Promise<number> {
             consumer.seek(t!, Number(part), off);
           }
           if (upto.size > 0) await consumer.commit();
-          if (exitAtEnd && results.length === consumer.assignment.length && results.every((x) => x.errorCode === 0 && consumer.positions.get(`${x.topic}\0${x.partition}`)! >= x.highWatermark)) {
+          if (
+            exitAtEnd &&
+            results.length === consumer.assignment.length &&
+            results.every(
+              (x) => x.errorCode === 0 && consumer.positions.get(`${x.topic}\0${x.partition}`)! >= x.highWatermark,
+            )
+          ) {
             break;
           }
         }
@@ -315,23 +333,31 @@ async function startPositions(
     case 'end':
       return client.listOffsets(topic, parts, LATEST);
     case 'offset': {
-      const [lo, hi] = await Promise.all([client.listOffsets(topic, parts, EARLIEST), client.listOffsets(topic, parts, LATEST)]);
+      const [lo, hi] = await Promise.all([
+        client.listOffsets(topic, parts, EARLIEST),
+        client.listOffsets(topic, parts, LATEST),
+      ]);
       for (const x of parts) {
         const o = start.offset;
-        out.set(x, o < lo.get(x)! ? lo.get(x)! : o > hi.get(x)! ? hi.get(x)! : o);
+        out.set(x, clamp(o, lo.get(x)!, hi.get(x)!));
       }
       return out;
     }
     case 'relative': {
-      const [lo, hi] = await Promise.all([client.listOffsets(topic, parts, EARLIEST), client.listOffsets(topic, parts, LATEST)]);
+      const [lo, hi] = await Promise.all([
+        client.listOffsets(topic, parts, EARLIEST),
+        client.listOffsets(topic, parts, LATEST),
+      ]);
       for (const x of parts) {
-        const o = hi.get(x)! - start.back;
-        out.set(x, o < lo.get(x)! ? lo.get(x)! : o);
+        out.set(x, clamp(hi.get(x)! - start.back, lo.get(x)!, hi.get(x)!));
       }
       return out;
     }
     case 'time': {
-      const [at, hi] = await Promise.all([client.listOffsets(topic, parts, start.ts), client.listOffsets(topic, parts, LATEST)]);
+      const [at, hi] = await Promise.all([
+        client.listOffsets(topic, parts, start.ts),
+        client.listOffsets(topic, parts, LATEST),
+      ]);
       for (const x of parts) {
         const o = at.get(x) ?? -1n;
         out.set(x, o < 0n ? hi.get(x)! : o);
@@ -339,4 +365,9 @@ async function startPositions(
       return out;
     }
   }
+}
+
+function clamp(v: bigint, lo: bigint, hi: bigint): bigint {
+  if (v < lo) return lo;
+  return v > hi ? hi : v;
 }

@@ -1,6 +1,19 @@
 // `brook group list|describe|reset-offsets|delete`.
-import { COMMON_HELP, flag, list, out, type Parsed, parseTime, prepare, str, table, UsageError, withClient } from '../args.js';
+
 import { ErrorCode } from '@brook/protocol';
+import {
+  COMMON_HELP,
+  flag,
+  list,
+  out,
+  type Parsed,
+  parseTime,
+  prepare,
+  str,
+  table,
+  UsageError,
+  withClient,
+} from '../args.js';
 import { decodeAssignment, EARLIEST, type KafkaClient, KafkaError, LATEST } from '../client/index.js';
 
 export const GROUP_USAGE = `Usage: brook group <list|describe|reset-offsets|delete> [options]
@@ -152,9 +165,20 @@ async function describe(client: KafkaClient, p: Parsed, groupId: string): Promis
   let s = `Group: ${groupId}  State: ${g.groupState}  Protocol: ${g.protocolType || '-'}/${g.protocolData || '-'}  Members: ${g.members.length}\n\n`;
   if (rows.length === 0) s += 'No committed offsets.\n';
   else {
-    const t: (string | number | bigint)[][] = [['TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID']];
+    const t: (string | number | bigint)[][] = [
+      ['TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID'],
+    ];
     for (const r of rows) {
-      t.push([r.topic, r.partition, r.currentOffset >= 0n ? r.currentOffset : '-', r.logEndOffset, r.lag, r.memberId, r.host, r.clientId]);
+      t.push([
+        r.topic,
+        r.partition,
+        r.currentOffset >= 0n ? r.currentOffset : '-',
+        r.logEndOffset,
+        r.lag,
+        r.memberId,
+        r.host,
+        r.clientId,
+      ]);
     }
     s += table(t);
   }
@@ -164,7 +188,10 @@ async function describe(client: KafkaClient, p: Parsed, groupId: string): Promis
 
 function addKey(m: Map<string, Set<number>>, topic: string, partition: number): void {
   let s = m.get(topic);
-  if (!s) m.set(topic, (s = new Set()));
+  if (!s) {
+    s = new Set();
+    m.set(topic, s);
+  }
   s.add(partition);
 }
 
@@ -178,10 +205,14 @@ function safeAssignment(b: Buffer) {
 
 async function reset(client: KafkaClient, p: Parsed, groupId: string): Promise<number> {
   const targets = ['to-earliest', 'to-latest', 'to-offset', 'to-datetime'].filter((k) => p.values[k] !== undefined);
-  if (targets.length !== 1) throw new UsageError('reset-offsets needs exactly one of --to-earliest, --to-latest, --to-offset N, --to-datetime TIME');
+  if (targets.length !== 1)
+    throw new UsageError(
+      'reset-offsets needs exactly one of --to-earliest, --to-latest, --to-offset N, --to-datetime TIME',
+    );
   const target = targets[0]!;
   const topicSpecs = list(p, 'topic');
-  if (topicSpecs.length === 0 && !flag(p, 'all-topics')) throw new UsageError('reset-offsets needs --topic TOPIC or --all-topics');
+  if (topicSpecs.length === 0 && !flag(p, 'all-topics'))
+    throw new UsageError('reset-offsets needs --topic TOPIC or --all-topics');
 
   const g = await client.describeGroup(groupId);
   if (g.members.length > 0) {
@@ -208,7 +239,8 @@ async function reset(client: KafkaClient, p: Parsed, groupId: string): Promise<n
   }
   if (flag(p, 'all-topics')) {
     for (const t of (await client.fetchOffsets(groupId, null)).keys()) if (!wanted.has(t)) wanted.set(t, null);
-    if (wanted.size === 0) throw new UsageError(`group ${groupId} has no committed offsets; name the topics with --topic`);
+    if (wanted.size === 0)
+      throw new UsageError(`group ${groupId} has no committed offsets; name the topics with --topic`);
   }
 
   const plan: { topic: string; partition: number; offset: bigint }[] = [];
@@ -218,11 +250,16 @@ async function reset(client: KafkaClient, p: Parsed, groupId: string): Promise<n
     for (const x of parts) {
       if (!meta.partitions.some((m) => m.partition === x)) throw new UsageError(`topic ${topic} has no partition ${x}`);
     }
-    const [lo, hi] = await Promise.all([client.listOffsets(topic, parts, EARLIEST), client.listOffsets(topic, parts, LATEST)]);
+    const [lo, hi] = await Promise.all([
+      client.listOffsets(topic, parts, EARLIEST),
+      client.listOffsets(topic, parts, LATEST),
+    ]);
     let at: Map<number, bigint> | null = null;
-    if (target === 'to-datetime') at = await client.listOffsets(topic, parts, parseTime(str(p, 'to-datetime')!, '--to-datetime'));
+    if (target === 'to-datetime')
+      at = await client.listOffsets(topic, parts, parseTime(str(p, 'to-datetime')!, '--to-datetime'));
     const to = target === 'to-offset' ? str(p, 'to-offset')! : '';
-    if (target === 'to-offset' && !/^\d+$/.test(to)) throw new UsageError(`--to-offset: expected a non-negative integer, got "${to}"`);
+    if (target === 'to-offset' && !/^\d+$/.test(to))
+      throw new UsageError(`--to-offset: expected a non-negative integer, got "${to}"`);
     for (const x of parts) {
       const l = lo.get(x) ?? 0n;
       const h = hi.get(x) ?? 0n;

@@ -57,14 +57,15 @@ async function produce(client: KafkaClient, p: Parsed): Promise<number> {
   const partitionOpt = int(p, 'partition', 0);
   const codecName = (str(p, 'compression') ?? 'none').toLowerCase();
   const compression = CODECS[codecName];
-  if (compression === undefined) throw new UsageError(`--compression: unknown codec "${codecName}" (none|gzip|snappy|lz4|zstd)`);
+  if (compression === undefined)
+    throw new UsageError(`--compression: unknown codec "${codecName}" (none|gzip|snappy|lz4|zstd)`);
   const acks = int(p, 'acks', -1) ?? -1;
   if (acks !== -1 && acks !== 0 && acks !== 1) throw new UsageError('--acks must be -1, 0 or 1');
 
   // Metadata (auto-creates the topic when the broker allows it).
   const md = await client.metadata([topic], true);
   const t: TopicMeta | undefined = md.topics.find((x) => x.name === topic);
-  if (!t || t.errorCode !== 0 || t.partitions.length === 0) await client.topic(topic); // throws the error
+  if (t?.errorCode !== 0 || t.partitions.length === 0) await client.topic(topic); // throws the error
   const meta = t!;
   const n = meta.partitions.length;
   if (partitionOpt !== undefined && partitionOpt >= n) {
@@ -109,7 +110,10 @@ async function produce(client: KafkaClient, p: Parsed): Promise<number> {
     const partition =
       partitionOpt ?? (key !== null ? keyPartition(Buffer.from(key), n) : meta.partitions[rr++ % n]!.partition);
     let l = pending.get(partition);
-    if (!l) pending.set(partition, (l = []));
+    if (!l) {
+      l = [];
+      pending.set(partition, l);
+    }
     l.push(headers.length > 0 ? { key, value, headers } : { key, value });
     total++;
     if (++count >= CHUNK_LINES) await flush();

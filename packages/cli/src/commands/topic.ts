@@ -1,5 +1,17 @@
 // `brook topic create|list|describe|delete|alter-config`.
-import { COMMON_HELP, flag, int, keyValues, list, out, type Parsed, prepare, table, UsageError, withClient } from '../args.js';
+import {
+  COMMON_HELP,
+  flag,
+  int,
+  keyValues,
+  list,
+  out,
+  type Parsed,
+  prepare,
+  table,
+  UsageError,
+  withClient,
+} from '../args.js';
 import { AlterConfigOp, ConfigResourceType, EARLIEST, type KafkaClient, LATEST } from '../client/index.js';
 
 export const TOPIC_USAGE = `Usage: brook topic <create|list|describe|delete|alter-config> [options]
@@ -73,7 +85,9 @@ async function create(client: KafkaClient, p: Parsed, name: string): Promise<num
   const rf = int(p, 'replication-factor', 1);
   await client.createTopic(name, { partitions, replicationFactor: rf, configs: keyValues(p, 'config') });
   const t = await client.topic(name).catch(() => null);
-  out(`created topic ${name}${t ? ` with ${t.partitions.length} partition${t.partitions.length === 1 ? '' : 's'}` : ''}\n`);
+  out(
+    `created topic ${name}${t ? ` with ${t.partitions.length} partition${t.partitions.length === 1 ? '' : 's'}` : ''}\n`,
+  );
   return 0;
 }
 
@@ -115,7 +129,9 @@ async function describe(client: KafkaClient, p: Parsed, name: string): Promise<n
     return 0;
   }
   let s = `Topic: ${name}  Id: ${t.topicId}  Partitions: ${t.partitions.length}${t.isInternal ? '  (internal)' : ''}\n\n`;
-  const rows: (string | number | bigint)[][] = [['PARTITION', 'LEADER', 'REPLICAS', 'ISR', 'START-OFFSET', 'END-OFFSET', 'RECORDS']];
+  const rows: (string | number | bigint)[][] = [
+    ['PARTITION', 'LEADER', 'REPLICAS', 'ISR', 'START-OFFSET', 'END-OFFSET', 'RECORDS'],
+  ];
   for (const x of t.partitions) {
     const a = start.get(x.partition) ?? -1n;
     const b = end.get(x.partition) ?? -1n;
@@ -144,4 +160,3 @@ async function alterConfig(client: KafkaClient, p: Parsed, name: string): Promis
   out(`updated ${ops.length} config${ops.length === 1 ? '' : 's'} of topic ${name}\n`);
   return 0;
 }
-
