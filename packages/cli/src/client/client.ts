@@ -543,13 +543,15 @@ export class KafkaClient {
     const r = res.results[0];
     if (!r) return [];
     check(r.errorCode, `describe configs of "${name}"`, r.errorMessage);
+    const v = this.version(ApiKey.DescribeConfigs);
     return r.configs.map((c) => {
-      const source = c.configSource ?? (c.isDefault ? 5 : 1);
+      // v0 has isDefault; v1+ has configSource (5 = DEFAULT_CONFIG, 1 = DYNAMIC_TOPIC_CONFIG, ...).
+      const source = v >= 1 ? (c.configSource ?? -1) : c.isDefault ? 5 : 1;
       return {
         name: c.name,
         value: c.value,
         readOnly: c.readOnly,
-        isDefault: c.isDefault ?? source === 5,
+        isDefault: source === 5,
         isSensitive: c.isSensitive,
         source,
       };
