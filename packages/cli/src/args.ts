@@ -159,6 +159,8 @@ export async function withClient(p: Parsed, fn: (client: KafkaClient) => Promise
     const code = await fn(client);
     return code ?? 0;
   } catch (e) {
+    // The reader of our output went away (`brook consume T | head`): stop quietly, as cat does.
+    if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') return 0;
     return reportError(e, brokers(p).join(','));
   } finally {
     await client?.close().catch(() => {});
