@@ -207,6 +207,35 @@ describe('transaction coordinator state machine', () => {
     expect(c.describe('t')).toMatchObject({ transactionState: 'CompleteAbort', producerEpoch: e + 1 });
     expect(logs.get('b-0')!.abortedTransactions(0n, 10n)).toHaveLength(1);
     expect(c.endTxn('t', pid, e, true)).toBe(ErrorCode.PRODUCER_FENCED);
+    // Its own abort is answered as done, and it may bump from its old epoch (KIP-360) and go on.
+    expect(c.endTxn('t', pid, e, false)).toBe(0);
+    expect(await c.initProducerId('t', 10_000, pid, e)).toMatchObject({ errorCode: 0, producerEpoch: e + 2 });
+  });
+
+  it('transactional.id.expiration.ms forgets idle ids, never open ones', async () => {
+    const c = new TransactionCoordinator({
+      config: { maxTimeoutMs: 900_000, abortCheckIntervalMs: 0, leaderEpoch: 0, idExpirationMs: 5_000 },
+      logger: silent,
+      openLog: async () => stateLog,
+      nextProducerId: () => nextPid++,
+      partitionLog: (t, p) => logs.get(`${t}-${p}`),
+      partitionExists: (t, p) => logs.has(`${t}-${p}`),
+      groups: { offsetsPartitions: () => 50, validate: () => 0, commit: () => {}, metadataMaxBytes: () => 4096 },
+      now: () => clock,
+    });
+    await c.start();
+    await c.initProducerId('idle', 60_000, -1n, -1);
+    const busy = await c.initProducerId('busy', 60_000, -1n, -1);
+    c.addPartitions('busy', busy.producerId, busy.producerEpoch, [{ name: 'a', partitions: [0] }]);
+    clock += 5_000;
+    expect(c.expireIdle()).toBe(1);
+    expect(c.describe('idle').errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
+    expect(c.describe('busy').transactionState).toBe('Ongoing');
+    c.close();
+    const reloaded = coordinator();
+    await reloaded.start();
+    expect(reloaded.describe('idle').errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
+    expect(reloaded.describe('busy').transactionState).toBe('Ongoing');
   });
 
   it('state survives a reload; an interrupted PrepareCommit is finished on load', async () => {

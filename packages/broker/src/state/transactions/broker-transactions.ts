@@ -14,6 +14,8 @@ export function createBrokerTransactionCoordinator(state: BrokerState): Transact
     config: {
       maxTimeoutMs: cfg.getNumber('transaction.max.timeout.ms'),
       abortCheckIntervalMs: cfg.getNumber('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
+      idExpirationMs: cfg.getNumber('transactional.id.expiration.ms'),
+      expireCheckIntervalMs: cfg.getNumber('transaction.remove.expired.transaction.cleanup.interval.ms'),
       leaderEpoch: LEADER_EPOCH,
     },
     logger: log,

@@ -35,6 +35,10 @@ export interface TxnCoordinatorConfig {
   maxTimeoutMs: number;
   /** transaction.abort.timed.out.transaction.cleanup.interval.ms */
   abortCheckIntervalMs: number;
+  /** transactional.id.expiration.ms: ids idle (no transaction open) this long are forgotten. */
+  idExpirationMs?: number;
+  /** transaction.remove.expired.transaction.cleanup.interval.ms */
+  expireCheckIntervalMs?: number;
   /** leader epoch stamped into marker batches */
   leaderEpoch: number;
 }
@@ -86,6 +90,7 @@ export class TransactionCoordinator {
   private log: OffsetsLog | null = null;
   private opening: Promise<OffsetsLog> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private expireTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly now: () => number;
 
@@ -125,12 +130,38 @@ export class TransactionCoordinator {
       this.timer = setInterval(() => this.abortTimedOut(), this.deps.config.abortCheckIntervalMs);
       this.timer.unref();
     }
+    const every = this.deps.config.expireCheckIntervalMs ?? 0;
+    if (every > 0) {
+      this.expireTimer = setInterval(() => this.expireIdle(), every);
+      this.expireTimer.unref();
+    }
+  }
+
+  /** Forgets transactional ids idle for transactional.id.expiration.ms (a tombstone in the log). */
+  expireIdle(): number {
+    const ttl = this.deps.config.idExpirationMs;
+    if (this.closed || ttl === undefined || !this.log) return 0;
+    const now = this.now();
+    let n = 0;
+    for (const [id, t] of this.txns) {
+      const idle =
+        t.state === TxnState.Empty || t.state === TxnState.CompleteCommit || t.state === TxnState.CompleteAbort;
+      if (!idle || now - t.lastUpdateMs < ttl) continue;
+      this.log.append(offsetsPartitionFor(id, this.log.numPartitions), [{ key: encodeTxnKey(id), value: null }]);
+      this.txns.delete(id);
+      if (this.byProducerId.get(t.producerId) === t) this.byProducerId.delete(t.producerId);
+      n++;
+    }
+    if (n > 0) this.deps.logger.info({ expired: n }, 'expired idle transactional ids');
+    return n;
   }
 
   close(): void {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.expireTimer) clearInterval(this.expireTimer);
     this.timer = null;
+    this.expireTimer = null;
   }
 
   private openLog(): Promise<OffsetsLog> {
@@ -194,11 +225,12 @@ export class TransactionCoordinator {
       }
       if (expectedProducerId !== -1n) {
         // KIP-360: a producer that knows its id/epoch may only bump from the current one (or retry the last bump).
-        const retry = expectedProducerId === t.producerId && expectedEpoch === t.lastProducerEpoch;
-        if (retry && t.state === TxnState.Empty) {
+        // After a timeout abort (epoch bumped by the coordinator) the producer may bump from its old epoch.
+        const previous = expectedProducerId === t.producerId && expectedEpoch === t.lastProducerEpoch;
+        if (previous && t.state === TxnState.Empty) {
           return { errorCode: ErrorCode.NONE, producerId: t.producerId, producerEpoch: t.producerEpoch };
         }
-        if (expectedProducerId !== t.producerId || expectedEpoch !== t.producerEpoch) {
+        if (!previous && (expectedProducerId !== t.producerId || expectedEpoch !== t.producerEpoch)) {
           return fail(ErrorCode.PRODUCER_FENCED);
         }
       }
@@ -390,6 +422,17 @@ export class TransactionCoordinator {
     if (t0 && t0.producerId === producerId && t0.producerEpoch === producerEpoch) {
       if (t0.state === TxnState.CompleteCommit) return commit ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE;
       if (t0.state === TxnState.CompleteAbort) return commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.NONE;
+    }
+    // The coordinator aborted this producer's transaction on its timeout (bumping the epoch): its own
+    // abort is answered as done, as Kafka does; a commit is fenced below.
+    if (
+      t0 &&
+      !commit &&
+      t0.producerId === producerId &&
+      producerEpoch === t0.lastProducerEpoch &&
+      t0.state === TxnState.CompleteAbort
+    ) {
+      return ErrorCode.NONE;
     }
     const t = this.lookup(transactionalId, producerId, producerEpoch);
     if (typeof t === 'number') return t;
