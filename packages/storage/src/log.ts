@@ -281,7 +281,7 @@ export class PartitionLog {
 
   /** Kafka's LSO: offsets below it belong to decided transactions (read_committed stops here). */
   get lastStableOffset(): bigint {
-    return this.txns.lastStableOffset(this._highWatermark);
+    return this.txns.lastStableOffset(this._highWatermark, this._logEndOffset);
   }
   /** Aborted transactions with data in [fromOffset, upToOffset), for read_committed fetches. */
   abortedTransactions(fromOffset: bigint, upToOffset: bigint): AbortedTxn[] {

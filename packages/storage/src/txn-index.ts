@@ -94,6 +94,9 @@ export class TxnIndex {
   /** Aborted transactions in completion (lastOffset) order. */
   private aborted: AbortedTxn[] = [];
   private readonly file: string | null;
+  private cacheLeo = -1n;
+  private cacheSize = -1;
+  private cached: bigint | null = null;
 
   constructor(
     dir: string | null,
@@ -104,19 +107,31 @@ export class TxnIndex {
     this.load();
   }
 
-  /** First offset of the oldest ongoing transaction, or null when none is open. */
-  firstUnstableOffset(): bigint | null {
+  /**
+   * First offset of the oldest ongoing transaction, or null when none is open. With the log end offset
+   * the answer is cached until the log end or the number of producers changes (every producer-state
+   * change comes with one or the other, or with a replay, which clears the cache), so fetches do not
+   * walk every producer of the partition.
+   */
+  firstUnstableOffset(logEndOffset?: bigint): bigint | null {
+    const size = this.producers.size;
+    if (logEndOffset !== undefined && logEndOffset === this.cacheLeo && size === this.cacheSize) return this.cached;
     let min: bigint | null = null;
     for (const e of this.producers.entries()) {
       const f = e.currentTxnFirstOffset;
       if (f >= 0n && (min === null || f < min)) min = f;
     }
+    if (logEndOffset !== undefined) {
+      this.cacheLeo = logEndOffset;
+      this.cacheSize = size;
+      this.cached = min;
+    }
     return min;
   }
 
   /** Kafka's LSO: below it every transaction is decided; min(first unstable offset, high watermark). */
-  lastStableOffset(highWatermark: bigint): bigint {
-    const f = this.firstUnstableOffset();
+  lastStableOffset(highWatermark: bigint, logEndOffset?: bigint): bigint {
+    const f = this.firstUnstableOffset(logEndOffset);
     return f !== null && f < highWatermark ? f : highWatermark;
   }
 
@@ -159,6 +174,7 @@ export class TxnIndex {
 
   /** Forgets entries that end at or after `offset` (truncation, or before a replay from there). */
   truncateFrom(offset: bigint): void {
+    this.cacheLeo = -1n;
     const keep = this.aborted.filter((t) => t.lastOffset < offset);
     if (keep.length === this.aborted.length) return;
     this.aborted = keep;
@@ -174,6 +190,7 @@ export class TxnIndex {
   }
 
   private onComplete(c: CompletedTxn): void {
+    this.cacheLeo = -1n;
     if (!c.aborted) return;
     // A replayed or re-appended marker replaces whatever was recorded at or after it.
     const stale = this.aborted.length > 0 && this.aborted[this.aborted.length - 1]!.lastOffset >= c.lastOffset;
