@@ -649,6 +649,7 @@ export class PartitionLog {
       if (target > this._logStartOffset) {
         this._logStartOffset = target;
         this.producers.onLogStartOffsetIncremented(target);
+        this.txns.pruneBelow(target);
         this.deleteSegmentsBelowStart();
         await this.writeMeta();
       }
@@ -679,6 +680,7 @@ export class PartitionLog {
     if (first.baseOffset > this._logStartOffset) {
       this._logStartOffset = first.baseOffset;
       this.producers.onLogStartOffsetIncremented(this._logStartOffset);
+      this.txns.pruneBelow(this._logStartOffset);
     }
     if (this._highWatermark < this._logStartOffset) this._highWatermark = this._logStartOffset;
   }

@@ -85,3 +85,18 @@ describe('transactions in a partition (LSO, aborted index)', () => {
     await mgr.close();
   });
 });
+
+describe('aborted index and retention', () => {
+  it('DeleteRecords drops aborted entries wholly below the new log start', async () => {
+    const mgr = await LogManager.open({ dataDir: null, logger: silentLogger });
+    const log = await mgr.create('t', 0);
+    log.append(txnBatch(1n, 0, 0)); // 0
+    appendTxnMarker(log, 'abort', 1n, 0, 0); // 1
+    log.append(txnBatch(2n, 0, 0)); // 2
+    appendTxnMarker(log, 'abort', 2n, 0, 0); // 3
+    expect(log.txns.allAborted()).toHaveLength(2);
+    await log.deleteRecordsBefore(2n);
+    expect(log.txns.allAborted().map((t) => t.producerId)).toEqual([2n]);
+    await mgr.close();
+  });
+});
