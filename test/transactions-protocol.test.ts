@@ -20,6 +20,8 @@ import {
   FindCoordinatorResponse,
   InitProducerIdRequest,
   InitProducerIdResponse,
+  OffsetFetchRequest,
+  OffsetFetchResponse,
   ProduceRequest,
   ProduceResponse,
   TxnOffsetCommitRequest,
@@ -233,5 +235,43 @@ describe('transaction APIs on the wire', () => {
     expect(
       after.topics[0]!.partitions[0]!.activeProducers.find((x) => x.producerId === p.producerId)?.currentTxnStartOffset,
     ).toBe(-1n);
+  });
+
+  it('OffsetFetch requireStable: UNSTABLE_OFFSET_COMMIT while a transaction holds staged offsets', async () => {
+    const id = `stable-${++n}`;
+    const p = await init(id);
+    const body = { transactionalId: id, producerId: p.producerId, producerEpoch: p.producerEpoch };
+    expect(
+      (await c.request(AddOffsetsToTxnRequest, AddOffsetsToTxnResponse, 3, { ...body, groupId: id })).errorCode,
+    ).toBe(0);
+    await c.request(TxnOffsetCommitRequest, TxnOffsetCommitResponse, 3, {
+      ...body,
+      groupId: id,
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [{ name: 'tp', partitions: [{ partitionIndex: 1, committedOffset: 11n, committedMetadata: null }] }],
+    });
+    const fetch = async (requireStable: boolean) =>
+      (
+        await c.request(OffsetFetchRequest, OffsetFetchResponse, 7, {
+          groupId: id,
+          topics: [{ name: 'tp', partitionIndexes: [0, 1] }],
+          requireStable,
+        })
+      ).topics![0]!.partitions.map((x) => [x.committedOffset, x.errorCode]);
+    expect(await fetch(true)).toEqual([
+      [-1n, 0],
+      [-1n, ErrorCode.UNSTABLE_OFFSET_COMMIT],
+    ]);
+    expect(await fetch(false)).toEqual([
+      [-1n, 0],
+      [-1n, 0],
+    ]);
+    expect((await c.request(EndTxnRequest, EndTxnResponse, 3, { ...body, committed: true })).errorCode).toBe(0);
+    expect(await fetch(true)).toEqual([
+      [-1n, 0],
+      [11n, 0],
+    ]);
   });
 });

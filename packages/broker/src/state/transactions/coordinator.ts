@@ -531,6 +531,15 @@ export class TransactionCoordinator {
     return ErrorCode.NONE;
   }
 
+  /** Does an open transaction hold offsets staged for this group partition (OffsetFetch requireStable)? */
+  hasPendingOffset(groupId: string, topic: string, partition: number): boolean {
+    const key = `${partition}:${topic}`;
+    for (const t of this.txns.values()) {
+      if (t.state === TxnState.Ongoing && t.pendingOffsets.get(groupId)?.has(key)) return true;
+    }
+    return false;
+  }
+
   // ------------------------------------------------------------------ admin
 
   describe(transactionalId: string): DescribedTxn {
