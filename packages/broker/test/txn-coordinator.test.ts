@@ -276,6 +276,20 @@ describe('transaction coordinator state machine', () => {
     ]);
   });
 
+  it('reset aborts open transactions and forgets every id, durably', async () => {
+    const c = coordinator();
+    await c.start();
+    const p = await c.initProducerId('r', 60_000, -1n, -1);
+    c.addPartitions('r', p.producerId, p.producerEpoch, [{ name: 'a', partitions: [0] }]);
+    write(logs.get('a-0')!, p.producerId, p.producerEpoch, 0);
+    c.reset();
+    expect(logs.get('a-0')!.lastStableOffset).toBe(logs.get('a-0')!.highWatermark);
+    expect(c.describe('r').errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
+    const reloaded = coordinator();
+    await reloaded.start();
+    expect(reloaded.describe('r').errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
+  });
+
   it('__transaction_state records round-trip', () => {
     const rec: TxnRecord = {
       transactionalId: 'tx-é',

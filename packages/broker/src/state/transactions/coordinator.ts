@@ -137,6 +137,22 @@ export class TransactionCoordinator {
     }
   }
 
+  /** Forgets every transactional id (embedded test mode: broker.reset()); open transactions are aborted first. */
+  reset(): void {
+    for (const t of this.txns.values()) {
+      if (t.state === TxnState.Ongoing) {
+        this.bumpEpoch(t);
+        this.complete(t, false, TxnState.PrepareEpochFence);
+      }
+      if (this.log) {
+        const id = t.transactionalId;
+        this.log.append(offsetsPartitionFor(id, this.log.numPartitions), [{ key: encodeTxnKey(id), value: null }]);
+      }
+    }
+    this.txns.clear();
+    this.byProducerId.clear();
+  }
+
   /** Forgets transactional ids idle for transactional.id.expiration.ms (a tombstone in the log). */
   expireIdle(): number {
     const ttl = this.deps.config.idExpirationMs;
