@@ -3,9 +3,11 @@
 // (xxhash32 taken over the frame magic as well as the descriptor); we accept both on decompress and
 // can produce the broken variant for v0 output.
 import { createRequire } from 'node:module';
+
 // The native addon loads on first use (~10 ms and ~5 MB otherwise spent at every broker start).
 let lz4Native: typeof import('lz4-napi') | undefined;
 const native = (): typeof import('lz4-napi') => (lz4Native ??= createRequire(import.meta.url)('lz4-napi'));
+
 import { CompressionError, wrapNativeError } from './errors.js';
 
 const CODEC = 'lz4';

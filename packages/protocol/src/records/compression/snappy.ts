@@ -2,9 +2,11 @@
 //   magic \x82SNAPPY\x00 | int32 version (1) | int32 min-compatible version (1) | (int32 len, raw block)*
 // librdkafka and others may send a single raw snappy block; decompress detects which.
 import { createRequire } from 'node:module';
+
 // The native addon loads on first use (~30 ms and ~6 MB otherwise spent at every broker start).
 let snappyNative: typeof import('snappy') | undefined;
 const native = (): typeof import('snappy') => (snappyNative ??= createRequire(import.meta.url)('snappy'));
+
 import { CompressionError, tooLarge, wrapNativeError } from './errors.js';
 
 const CODEC = 'snappy';
