@@ -23,13 +23,13 @@ describe('lint', () => {
     if (r.error) throw r.error;
     if (r.status !== 0) {
       let report = `${r.stdout}\n${r.stderr}`.trim();
-      if (report.length > MAX_REPORT) {
-        report = `${report.slice(0, MAX_REPORT / 2)}\n…\n${report.slice(-MAX_REPORT / 2)}`;
-      }
       // Biome's header lines ("path:line:col rule ━━━" / "path format ━━━"), as a short list before the details.
       const files = [
         ...new Set([...report.matchAll(/^(\S+?)(?::\d+:\d+)? (?:lint|format|assist)\S* /gm)].map((m) => m[1])),
       ];
+      if (report.length > MAX_REPORT) {
+        report = `${report.slice(0, MAX_REPORT / 2)}\n…\n${report.slice(-MAX_REPORT / 2)}`;
+      }
       throw new Error(
         `biome check . exited with ${r.status}; files: ${files.join(', ') || '(see report)'}\n` +
           `(fix with: npx biome check --write .)\n${report}`,
