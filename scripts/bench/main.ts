@@ -236,6 +236,7 @@ class CaseRunner {
           } catch (err) {
             this.skip(`${s.name}: preload failed: ${(err as Error).message}`);
             subjects.splice(subjects.indexOf(s), 1);
+            await s.stop().catch(() => undefined);
           }
         }
       }

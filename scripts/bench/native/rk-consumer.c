@@ -110,8 +110,6 @@ int main(int argc, char **argv) {
         t_end = now;
         break;
       }
-      /* Following a producer: stop once it has been quiet for 2 s. */
-      if (follow && t_first && now - t_last > 2000000000LL) break;
       continue;
     }
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -164,7 +162,8 @@ int main(int argc, char **argv) {
   }
   if (stop && t_first) t_end = now_ns();
 
-  /* Reading time: from the first record to the end of the --seconds window (or the last record). */
+  /* Reading time: from the first record to the end of the --seconds window (or to the last record
+   * when the run ended on --count or at the end of the log). */
   double secs = t_first ? (double)((t_end ? t_end : t_last) - t_first) / 1e9 : 0;
   printf("{\"records\":%lld,\"bytes\":%lld,\"seconds\":%.6f,\"passes\":%lld,\"cpu\":%.3f", (long long)records,
          (long long)bytes, secs, (long long)(passes + loops / partitions), self_cpu_seconds());

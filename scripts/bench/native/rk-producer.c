@@ -136,7 +136,6 @@ int main(int argc, char **argv) {
   SET("bootstrap.servers", bootstrap);
   SET("acks", acks);
   SET("linger.ms", linger);
-  SET("queue.buffering.max.messages", "1000000");
   SET("statistics.interval.ms", "500");
   SET("client.id", "brook-bench-producer");
   for (int i = 1; i < argc - 1; i++) {
