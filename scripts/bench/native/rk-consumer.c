@@ -99,6 +99,7 @@ int main(int argc, char **argv) {
   int64_t t_end = 0, loops = 0, records = 0, bytes = 0, passes = 0, t0 = now_ns(), t_first = 0, t_last = t0;
   int64_t idle_deadline = t0 + 30000000000LL;
   samples_t lat = {0};
+  double cpu0 = 0;
   if (follow) t_first = 0;
 
   while (!stop) {
@@ -141,7 +142,7 @@ int main(int argc, char **argv) {
       if (me == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) break;
       continue;
     }
-    if (!t_first) t_first = now;
+    if (!t_first) t_first = now, cpu0 = self_cpu_seconds();
     t_last = now;
     records++;
     bytes += (int64_t)m->len;
@@ -166,7 +167,7 @@ int main(int argc, char **argv) {
    * when the run ended on --count or at the end of the log). */
   double secs = t_first ? (double)((t_end ? t_end : t_last) - t_first) / 1e9 : 0;
   printf("{\"records\":%lld,\"bytes\":%lld,\"seconds\":%.6f,\"passes\":%lld,\"cpu\":%.3f", (long long)records,
-         (long long)bytes, secs, (long long)(passes + loops / partitions), self_cpu_seconds());
+         (long long)bytes, secs, (long long)(passes + loops / partitions), t_first ? self_cpu_seconds() - cpu0 : 0.0);
   print_latency("e2e", &lat);
   printf("}\n");
   fflush(stdout);
