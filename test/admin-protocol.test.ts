@@ -7,6 +7,7 @@ import {
   CreatePartitionsRequest,
   CreatePartitionsResponse,
   CreateTopicsRequest,
+  type CreateTopicsRequestCreatableReplicaAssignment,
   CreateTopicsResponse,
   DeleteTopicsRequest,
   DeleteTopicsResponse,
@@ -44,7 +45,7 @@ const topic = (name: string, numPartitions = 1, configs: { name: string; value: 
   name,
   numPartitions,
   replicationFactor: 1,
-  assignments: [],
+  assignments: [] as CreateTopicsRequestCreatableReplicaAssignment[],
   configs,
 });
 const createTopics = (v: number, topics: ReturnType<typeof topic>[], validateOnly = false) =>

@@ -29,7 +29,7 @@ function frame(apiKey: number, apiVersion: number, body: Buffer = Buffer.alloc(0
   return w.toBuffer();
 }
 
-async function rawSocket(): Promise<{ s: Socket; received: () => Buffer; closed: () => Promise<boolean> }> {
+async function rawSocket(): Promise<{ s: Socket; received: () => Buffer; closed: (ms?: number) => Promise<boolean> }> {
   const s = connect(broker.port, '127.0.0.1');
   await once(s, 'connect');
   const chunks: Buffer[] = [];

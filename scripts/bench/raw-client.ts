@@ -76,7 +76,10 @@ class Conn {
       port,
       onread: {
         buffer: Buffer.allocUnsafe(4 << 20),
-        callback: (n, buf) => this.onData(Buffer.from(buf.subarray(0, n))),
+        callback: (n, buf) => {
+          this.onData(Buffer.from(buf.subarray(0, n)));
+          return true; // keep reading
+        },
       },
     });
     this.sock = sock;

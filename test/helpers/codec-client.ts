@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { decodeResponseHeader, encodeRequestHeader, type MessageCodec, Reader, Writer } from '@brook/protocol';
 
 export class CodecClient {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   private nextCorrelation = 1;
   private readonly pending = new Map<number, (frame: Buffer | Error) => void>();
   closed = false;

@@ -40,7 +40,7 @@ export const KafkajsLong = require('kafkajs/src/utils/long.js') as {
 };
 
 export class WireConnection {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   private nextCorrelation = 1;
   private readonly pending = new Map<number, { resolve: (b: Buffer) => void; reject: (e: Error) => void }>();
   private closedError: Error | null = null;

@@ -14,16 +14,13 @@ export function murmur2(data: Uint8Array): number {
     h ^= k;
   }
   const tail = length & ~3;
-  switch (length % 4) {
-    // biome-ignore lint/suspicious/noFallthroughSwitchClause: Java's switch falls through on purpose
-    case 3:
-      h ^= (data[tail + 2]! & 0xff) << 16;
-    // biome-ignore lint/suspicious/noFallthroughSwitchClause: as above
-    case 2:
-      h ^= (data[tail + 1]! & 0xff) << 8;
-    case 1:
-      h ^= data[tail]! & 0xff;
-      h = Math.imul(h, m);
+  // Java's switch (length % 4) falls through from case 3 to case 1.
+  const rest = length % 4;
+  if (rest >= 3) h ^= (data[tail + 2]! & 0xff) << 16;
+  if (rest >= 2) h ^= (data[tail + 1]! & 0xff) << 8;
+  if (rest >= 1) {
+    h ^= data[tail]! & 0xff;
+    h = Math.imul(h, m);
   }
   h ^= h >>> 13;
   h = Math.imul(h, m);

@@ -14,6 +14,7 @@ import {
   Writer,
 } from '@brook/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AUTHORIZED_OPERATIONS_OMITTED } from '../src/authz.js';
 import { Connection } from '../src/connection.js';
 import { Dispatcher } from '../src/dispatch.js';
 import { defineHandler, type Handler, NO_RESPONSE } from '../src/handler.js';
@@ -40,6 +41,7 @@ const slowCluster = defineHandler(
       clusterId: `c${ctx.correlationId}`,
       controllerId: 1,
       brokers: [],
+      clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
     };
   },
 );
@@ -264,7 +266,15 @@ describe('connection + dispatch', () => {
       peak = Math.max(peak, running);
       await sleep(10);
       running--;
-      return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, clusterId: 'x', controllerId: 1, brokers: [] };
+      return {
+        throttleTimeMs: 0,
+        errorCode: 0,
+        errorMessage: null,
+        clusterId: 'x',
+        controllerId: 1,
+        brokers: [],
+        clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+      };
     });
     const d = new Dispatcher([gate], state);
     server = createServer((s) => {

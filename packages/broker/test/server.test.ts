@@ -3,13 +3,22 @@ import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { ApiKey, DescribeClusterRequest, DescribeClusterResponse, encodeRequestHeader, Writer } from '@brook/protocol';
 import { describe, expect, it } from 'vitest';
+import { AUTHORIZED_OPERATIONS_OMITTED } from '../src/authz.js';
 import { defineHandler } from '../src/handler.js';
 import { apiVersions } from '../src/handlers/18-api-versions.js';
 import { startBroker } from '../src/server.js';
 
 const slow = defineHandler(DescribeClusterRequest, DescribeClusterResponse, { min: 0, max: 1 }, async () => {
   await new Promise((r) => setTimeout(r, 300));
-  return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, clusterId: 'slow', controllerId: 1, brokers: [] };
+  return {
+    throttleTimeMs: 0,
+    errorCode: 0,
+    errorMessage: null,
+    clusterId: 'slow',
+    controllerId: 1,
+    brokers: [],
+    clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+  };
 });
 
 function request(correlationId: number): Buffer {

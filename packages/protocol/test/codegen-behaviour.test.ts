@@ -203,7 +203,8 @@ describe('encoder rules', () => {
 });
 
 describe('malformed input never escapes as anything but ProtocolDecodeError', () => {
-  const codecs = Object.values(generated).filter(
+  const exported: unknown[] = Object.values(generated);
+  const codecs = exported.filter(
     (c): c is MessageCodec<unknown> => typeof c === 'object' && c !== null && 'decode' in c && 'maxVersion' in c,
   );
 
