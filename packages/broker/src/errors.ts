@@ -26,3 +26,11 @@ export function toBrokerError(e: unknown, log: Logger, what: string): BrokerErro
   }
   return new BrokerError(ErrorCode.UNKNOWN_SERVER_ERROR, (e as Error)?.message ?? String(e));
 }
+
+/**
+ * PRODUCER_FENCED for an API version that knows it (from `since` on); older versions of the API answer
+ * INVALID_PRODUCER_EPOCH instead, as Kafka does. Any other code passes through.
+ */
+export function fencedForVersion(errorCode: number, apiVersion: number, since: number): number {
+  return errorCode === ErrorCode.PRODUCER_FENCED && apiVersion < since ? ErrorCode.INVALID_PRODUCER_EPOCH : errorCode;
+}

@@ -7,6 +7,7 @@
 // of the previous instance and abort of its open transaction; INVALID_TRANSACTION_TIMEOUT,
 // CONCURRENT_TRANSACTIONS, COORDINATOR_NOT_AVAILABLE.
 import { ErrorCode, InitProducerIdRequest, InitProducerIdResponse } from '@brook/protocol';
+import { fencedForVersion } from '../errors.js';
 import { defineHandler } from '../handler.js';
 
 export const initProducerId = defineHandler(
@@ -23,13 +24,12 @@ export const initProducerId = defineHandler(
         req.producerId ?? -1n,
         req.producerEpoch ?? -1,
       );
-      const fenced = r.errorCode === ErrorCode.PRODUCER_FENCED && ctx.apiVersion < 4;
-      return { throttleTimeMs: 0, ...r, errorCode: fenced ? ErrorCode.INVALID_PRODUCER_EPOCH : r.errorCode };
+      return { throttleTimeMs: 0, ...r, errorCode: fencedForVersion(r.errorCode, ctx.apiVersion, 4) };
     }
     const out = ctx.broker.dataPath.producerIds.initProducerId(req.producerId ?? -1n, req.producerEpoch ?? -1);
     if ('error' in out) {
       if (out.error === 'invalid-request') return failed(ErrorCode.INVALID_REQUEST);
-      return failed(ctx.apiVersion >= 4 ? ErrorCode.PRODUCER_FENCED : ErrorCode.INVALID_PRODUCER_EPOCH);
+      return failed(fencedForVersion(ErrorCode.PRODUCER_FENCED, ctx.apiVersion, 4));
     }
     return {
       throttleTimeMs: 0,

@@ -9,6 +9,7 @@ import {
   type AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult,
   ErrorCode,
 } from '@brook/protocol';
+import { fencedForVersion } from '../errors.js';
 import { defineHandler } from '../handler.js';
 
 type TopicResult = AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult;
@@ -25,8 +26,7 @@ export const addPartitionsToTxn = defineHandler(
         name: t.name,
         resultsByPartition: t.partitions.map((p) => ({
           partitionIndex: p.partition,
-          partitionErrorCode:
-            p.errorCode === ErrorCode.PRODUCER_FENCED && version < 2 ? ErrorCode.INVALID_PRODUCER_EPOCH : p.errorCode,
+          partitionErrorCode: fencedForVersion(p.errorCode, version, 2),
         })),
       }));
     if (version < 4) {

@@ -1,7 +1,8 @@
 // Adds a consumer group's offsets to a producer's transaction (sendOffsetsToTransaction, before
 // TxnOffsetCommit). Versions 0-4 (flexible from 3). Errors: INVALID_PRODUCER_ID_MAPPING, PRODUCER_FENCED
 // (INVALID_PRODUCER_EPOCH before v2), CONCURRENT_TRANSACTIONS, INVALID_GROUP_ID, COORDINATOR_NOT_AVAILABLE.
-import { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse, ErrorCode } from '@brook/protocol';
+import { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from '@brook/protocol';
+import { fencedForVersion } from '../errors.js';
 import { defineHandler } from '../handler.js';
 
 export const addOffsetsToTxn = defineHandler(
@@ -15,7 +16,6 @@ export const addOffsetsToTxn = defineHandler(
       req.producerEpoch,
       req.groupId,
     );
-    const fenced = errorCode === ErrorCode.PRODUCER_FENCED && ctx.apiVersion < 2;
-    return { throttleTimeMs: 0, errorCode: fenced ? ErrorCode.INVALID_PRODUCER_EPOCH : errorCode };
+    return { throttleTimeMs: 0, errorCode: fencedForVersion(errorCode, ctx.apiVersion, 2) };
   },
 );

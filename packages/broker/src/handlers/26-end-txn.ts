@@ -3,7 +3,8 @@
 // TxnOffsetCommit, and logs CompleteCommit/CompleteAbort before answering. Versions 0-4 (flexible from 3).
 // Errors: INVALID_PRODUCER_ID_MAPPING, PRODUCER_FENCED (INVALID_PRODUCER_EPOCH before v2),
 // INVALID_TXN_STATE, CONCURRENT_TRANSACTIONS, COORDINATOR_NOT_AVAILABLE.
-import { EndTxnRequest, EndTxnResponse, ErrorCode } from '@brook/protocol';
+import { EndTxnRequest, EndTxnResponse } from '@brook/protocol';
+import { fencedForVersion } from '../errors.js';
 import { defineHandler } from '../handler.js';
 
 export const endTxn = defineHandler(EndTxnRequest, EndTxnResponse, { min: 0, max: 4 }, (req, ctx) => {
@@ -13,6 +14,5 @@ export const endTxn = defineHandler(EndTxnRequest, EndTxnResponse, { min: 0, max
     req.producerEpoch,
     req.committed,
   );
-  const fenced = errorCode === ErrorCode.PRODUCER_FENCED && ctx.apiVersion < 2;
-  return { throttleTimeMs: 0, errorCode: fenced ? ErrorCode.INVALID_PRODUCER_EPOCH : errorCode };
+  return { throttleTimeMs: 0, errorCode: fencedForVersion(errorCode, ctx.apiVersion, 2) };
 });

@@ -6,6 +6,7 @@
 // UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, FENCED_INSTANCE_ID, UNKNOWN_TOPIC_OR_PARTITION,
 // OFFSET_METADATA_TOO_LARGE, COORDINATOR_LOAD_IN_PROGRESS.
 import { ErrorCode, TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '@brook/protocol';
+import { fencedForVersion } from '../errors.js';
 import { defineHandler } from '../handler.js';
 
 export const txnOffsetCommit = defineHandler(
@@ -41,14 +42,13 @@ export const txnOffsetCommit = defineHandler(
         })),
       })),
     );
-    const old = ctx.apiVersion < 3;
     return {
       throttleTimeMs: 0,
       topics: result.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => ({
           partitionIndex: p.partitionIndex,
-          errorCode: p.errorCode === ErrorCode.PRODUCER_FENCED && old ? ErrorCode.INVALID_PRODUCER_EPOCH : p.errorCode,
+          errorCode: fencedForVersion(p.errorCode, ctx.apiVersion, 3),
         })),
       })),
     };

@@ -2,6 +2,7 @@
 // and partitions. Version 0 (flexible). Errors per id: TRANSACTIONAL_ID_NOT_FOUND.
 import { DescribeTransactionsRequest, DescribeTransactionsResponse } from '@brook/protocol';
 import { defineHandler } from '../handler.js';
+import { describedTxnError } from '../state/transactions/coordinator.js';
 
 export const describeTransactions = defineHandler(
   DescribeTransactionsRequest,
@@ -14,16 +15,7 @@ export const describeTransactions = defineHandler(
   {
     errorResponse: (req, errorCode) => ({
       throttleTimeMs: 0,
-      transactionStates: req.transactionalIds.map((transactionalId) => ({
-        errorCode,
-        transactionalId,
-        transactionState: '',
-        transactionTimeoutMs: 0,
-        transactionStartTimeMs: -1n,
-        producerId: -1n,
-        producerEpoch: -1,
-        topics: [],
-      })),
+      transactionStates: req.transactionalIds.map((id) => describedTxnError(id, errorCode)),
     }),
   },
 );

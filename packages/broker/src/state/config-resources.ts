@@ -14,9 +14,10 @@ import {
   TOPIC_CONFIGS,
   type TopicOverrides,
 } from '../config.js';
-import { BrokerError } from '../errors.js';
+import { BrokerError, toBrokerError } from '../errors.js';
+import type { Logger } from '../logger.js';
 import type { BrokerState } from './broker-state.js';
-import { topicNameError } from './topics.js';
+import { type TopicInfo, topicNameError } from './topics.js';
 
 /** ConfigResource.Type codes. */
 export const ResourceType = { UNKNOWN: 0, TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
@@ -60,10 +61,7 @@ export function describeResource(b: BrokerState, type: number, name: string, o: 
     o.includeSynonyms ? s.map((e) => ({ name: e.name, value: e.value, source: e.source })) : [];
   switch (type) {
     case ResourceType.TOPIC: {
-      const err = topicNameError(name);
-      if (err) throw new BrokerError(ErrorCode.INVALID_TOPIC_EXCEPTION, err);
-      const t = b.topics.get(name);
-      if (!t) throw new BrokerError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`);
+      const t = requireTopic(b, name);
       return TOPIC_CONFIG_DEFS.filter((d) => wanted(d.name)).map((d) => {
         const e = describeTopicConfig(b.config, t.configs, d.name);
         return {
@@ -139,6 +137,14 @@ function brokerEntry(
   };
 }
 
+function requireTopic(b: BrokerState, name: string): TopicInfo {
+  const err = topicNameError(name);
+  if (err) throw new BrokerError(ErrorCode.INVALID_TOPIC_EXCEPTION, err);
+  const t = b.topics.get(name);
+  if (!t) throw new BrokerError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`);
+  return t;
+}
+
 function checkBrokerName(b: BrokerState, name: string): void {
   if (name !== String(b.nodeId)) {
     throw new BrokerError(
@@ -153,6 +159,50 @@ export interface AlterEntry {
   value: string | null;
   /** IncrementalAlterConfigs operation; undefined = legacy AlterConfigs (full replacement). */
   op?: number;
+}
+
+export interface AlterResourceRequest {
+  resourceType: number;
+  resourceName: string;
+  entries: readonly AlterEntry[];
+}
+
+export interface AlterResourceResult {
+  errorCode: number;
+  errorMessage: string | null;
+  resourceType: number;
+  resourceName: string;
+}
+
+/**
+ * AlterConfigs / IncrementalAlterConfigs over every resource of a request, in order: a resource that fails
+ * gets its own error code and message, and the others are still applied.
+ */
+export async function alterResources(
+  b: BrokerState,
+  log: Logger,
+  resources: readonly AlterResourceRequest[],
+  incremental: boolean,
+  validateOnly: boolean,
+): Promise<AlterResourceResult[]> {
+  const results: AlterResourceResult[] = [];
+  for (const r of resources) {
+    const res: AlterResourceResult = {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      resourceType: r.resourceType,
+      resourceName: r.resourceName,
+    };
+    results.push(res);
+    try {
+      await alterResource(b, r.resourceType, r.resourceName, r.entries, incremental, validateOnly);
+    } catch (caught) {
+      const e = toBrokerError(caught, log, 'alter configs');
+      res.errorCode = e.code;
+      res.errorMessage = e.message;
+    }
+  }
+  return results;
 }
 
 /**
@@ -174,10 +224,7 @@ export async function alterResource(
   }
   switch (type) {
     case ResourceType.TOPIC: {
-      const err = topicNameError(name);
-      if (err) throw new BrokerError(ErrorCode.INVALID_TOPIC_EXCEPTION, err);
-      const t = b.topics.get(name);
-      if (!t) throw new BrokerError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`);
+      const t = requireTopic(b, name);
       const next = incremental
         ? applyOps(t.configs, entries, (k) => effectiveTopicConfig(b.config, t.configs)[k] ?? null, 'topic')
         : replaceAll(entries);
@@ -232,11 +279,13 @@ export async function alterResource(
 
 function replaceAll(entries: readonly AlterEntry[]): TopicOverrides {
   const out: TopicOverrides = {};
-  for (const e of entries) {
-    if (e.value === null) throw new BrokerError(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${e.name}`);
-    out[e.name] = e.value;
-  }
+  for (const e of entries) out[e.name] = requireValue(e);
   return out;
+}
+
+function requireValue(e: AlterEntry): string {
+  if (e.value === null) throw new BrokerError(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${e.name}`);
+  return e.value;
 }
 
 function opName(op: number | undefined): string {
@@ -254,9 +303,7 @@ function applyOps(
     const def = kind === 'topic' ? TOPIC_CONFIGS.get(e.name) : BROKER_CONFIGS.get(e.name);
     switch (e.op) {
       case AlterOp.SET:
-        if (e.value === null)
-          throw new BrokerError(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${e.name}`);
-        next[e.name] = e.value;
+        next[e.name] = requireValue(e);
         break;
       case AlterOp.DELETE:
         delete next[e.name];
@@ -271,17 +318,8 @@ function applyOps(
           );
         }
         const cur = next[e.name];
-        const base =
-          cur !== undefined
-            ? cur
-                .split(',')
-                .map((x) => x.trim())
-                .filter((x) => x !== '')
-            : toList(effective(e.name));
-        const items = (e.value ?? '')
-          .split(',')
-          .map((x) => x.trim())
-          .filter((x) => x !== '');
+        const base = cur !== undefined ? splitList(cur) : toList(effective(e.name));
+        const items = splitList(e.value ?? '');
         const out =
           e.op === AlterOp.APPEND
             ? [...base, ...items.filter((x) => !base.includes(x))]
@@ -294,6 +332,14 @@ function applyOps(
     }
   }
   return next;
+}
+
+/** A comma-separated list value's items, trimmed, empty ones dropped. */
+function splitList(s: string): string[] {
+  return s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
 }
 
 function toList(v: unknown): string[] {

@@ -1,8 +1,40 @@
 // Wires the group coordinator into the broker: config keys, logger, and
 // __consumer_offsets as an internal compacted topic created on first use.
+import type { Logger } from '../../logger.js';
 import type { BrokerState } from '../broker-state.js';
 import { GroupCoordinator } from './group-coordinator.js';
 import { CONSUMER_OFFSETS_TOPIC, TopicOffsetsLog } from './offsets-topic.js';
+
+/**
+ * Registers an internal compacted topic (__consumer_offsets, __transaction_state) and opens a log over it;
+ * the topic itself is created on first use. An existing topic keeps its partition count: keys hash onto it.
+ */
+export function openInternalTopicLog(
+  state: BrokerState,
+  log: Logger,
+  name: string,
+  spec: { partitions: number; compressionType: string; segmentBytes: number },
+): TopicOffsetsLog {
+  const topics = state.topics;
+  topics.registerInternalTopic(name, () => ({
+    partitions: spec.partitions,
+    configs: {
+      'cleanup.policy': 'compact',
+      'compression.type': spec.compressionType,
+      'segment.bytes': String(spec.segmentBytes),
+    },
+  }));
+  const existing = topics.get(name);
+  return new TopicOffsetsLog({
+    numPartitions: existing?.partitions ?? spec.partitions,
+    partition: (p) => state.logs.get(name, p),
+    ensureTopic: async () => {
+      const r = await topics.getOrAutoCreate(name);
+      if (typeof r === 'number') throw new Error(`creating ${name} failed with error ${r}`);
+    },
+    onError: (err) => log.error({ err }, `writing ${name} failed`),
+  });
+}
 
 export function createBrokerGroupCoordinator(state: BrokerState): GroupCoordinator {
   const cfg = state.config;
@@ -19,28 +51,11 @@ export function createBrokerGroupCoordinator(state: BrokerState): GroupCoordinat
     },
     logger: log,
     // Storage and topics open in BrokerState.start(), before components start.
-    openLog: async () => {
-      const topics = state.topics;
-      const configured = cfg.getNumber('offsets.topic.num.partitions');
-      topics.registerInternalTopic(CONSUMER_OFFSETS_TOPIC, () => ({
-        partitions: configured,
-        configs: {
-          'cleanup.policy': 'compact',
-          'compression.type': 'producer',
-          'segment.bytes': String(cfg.getNumber('offsets.topic.segment.bytes')),
-        },
-      }));
-      // An existing topic keeps its partition count: groups hash onto it.
-      const existing = topics.get(CONSUMER_OFFSETS_TOPIC);
-      return new TopicOffsetsLog({
-        numPartitions: existing?.partitions ?? configured,
-        partition: (p) => state.logs.get(CONSUMER_OFFSETS_TOPIC, p),
-        ensureTopic: async () => {
-          const r = await topics.getOrAutoCreate(CONSUMER_OFFSETS_TOPIC);
-          if (typeof r === 'number') throw new Error(`creating ${CONSUMER_OFFSETS_TOPIC} failed with error ${r}`);
-        },
-        onError: (err) => log.error({ err }, 'writing __consumer_offsets failed'),
-      });
-    },
+    openLog: async () =>
+      openInternalTopicLog(state, log, CONSUMER_OFFSETS_TOPIC, {
+        partitions: cfg.getNumber('offsets.topic.num.partitions'),
+        compressionType: 'producer',
+        segmentBytes: cfg.getNumber('offsets.topic.segment.bytes'),
+      }),
   });
 }

@@ -13,11 +13,13 @@ import {
   type GroupState,
   type JoinRequest,
   type JoinResult,
+  joinError,
   type LeaveMember,
   type LeaveResult,
   type SyncRequest,
   type SyncResult,
   silentLogger,
+  syncError,
   systemClock,
 } from './group.js';
 import {
@@ -281,11 +283,11 @@ export class GroupCoordinator {
 
   join(groupId: string, req: JoinRequest): Promise<JoinResult> {
     const err = this.precheck(groupId);
-    if (err !== GroupError.NONE) return Promise.resolve(joinFailure(err, req.memberId));
+    if (err !== GroupError.NONE) return Promise.resolve(joinError(err, req.memberId));
     let group = this.groups.get(groupId);
     if (!group) {
       // A member id for a group that does not exist is stale (the group expired or was deleted).
-      if (req.memberId !== '') return Promise.resolve(joinFailure(GroupError.UNKNOWN_MEMBER_ID, req.memberId));
+      if (req.memberId !== '') return Promise.resolve(joinError(GroupError.UNKNOWN_MEMBER_ID, req.memberId));
       group = this.newGroup(groupId);
     }
     return group.join(req);
@@ -293,9 +295,9 @@ export class GroupCoordinator {
 
   sync(groupId: string, req: SyncRequest): Promise<SyncResult> {
     const err = this.precheck(groupId);
-    if (err !== GroupError.NONE) return Promise.resolve(syncFailure(err));
+    if (err !== GroupError.NONE) return Promise.resolve(syncError(err));
     const group = this.groups.get(groupId);
-    if (!group) return Promise.resolve(syncFailure(GroupError.UNKNOWN_MEMBER_ID));
+    if (!group) return Promise.resolve(syncError(GroupError.UNKNOWN_MEMBER_ID));
     return group.sync(req);
   }
 
@@ -649,21 +651,4 @@ function deleteOffset(g: Group, topic: string, partition: number): void {
 
 function noOffset(partitionIndex: number): FetchedPartition {
   return { partitionIndex, offset: -1n, leaderEpoch: -1, metadata: '', errorCode: GroupError.NONE };
-}
-
-function joinFailure(errorCode: number, memberId: string): JoinResult {
-  return {
-    errorCode,
-    generationId: -1,
-    protocolType: null,
-    protocolName: null,
-    leader: '',
-    skipAssignment: false,
-    memberId,
-    members: [],
-  };
-}
-
-function syncFailure(errorCode: number): SyncResult {
-  return { errorCode, protocolType: null, protocolName: null, assignment: EMPTY };
 }

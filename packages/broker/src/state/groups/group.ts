@@ -161,7 +161,8 @@ export class Member {
   }
 }
 
-function joinError(errorCode: number, memberId = ''): JoinResult {
+/** A failed JoinGroup: the error code, no generation, no members. */
+export function joinError(errorCode: number, memberId = ''): JoinResult {
   return {
     errorCode,
     generationId: -1,
@@ -174,7 +175,8 @@ function joinError(errorCode: number, memberId = ''): JoinResult {
   };
 }
 
-function syncError(errorCode: number): SyncResult {
+/** A failed SyncGroup: the error code and an empty assignment. */
+export function syncError(errorCode: number): SyncResult {
   return { errorCode, protocolType: null, protocolName: null, assignment: EMPTY };
 }
 
@@ -376,6 +378,11 @@ export class Group {
   }
 
   private currentJoinResult(member: Member, withMembers: boolean): JoinResult {
+    return this.joinResult(member.memberId, withMembers ? this.memberMetadata() : []);
+  }
+
+  /** A successful JoinGroup answer for the current generation. */
+  private joinResult(memberId: string, members: JoinResultMember[]): JoinResult {
     return {
       errorCode: GroupError.NONE,
       generationId: this.generationId,
@@ -383,8 +390,8 @@ export class Group {
       protocolName: this.protocolName,
       leader: this.leaderId ?? '',
       skipAssignment: false,
-      memberId: member.memberId,
-      members: withMembers ? this.memberMetadata() : [],
+      memberId,
+      members,
     };
   }
 
@@ -592,16 +599,7 @@ export class Group {
       const w = m.joinWaiter;
       m.joinWaiter = null;
       const isLeader = m.memberId === this.leaderId;
-      w?.({
-        errorCode: GroupError.NONE,
-        generationId: this.generationId,
-        protocolType: this.protocolType,
-        protocolName: this.protocolName,
-        leader: this.leaderId ?? '',
-        skipAssignment: false,
-        memberId: m.memberId,
-        members: isLeader ? all : [],
-      });
+      w?.(this.joinResult(m.memberId, isLeader ? all : []));
     }
     this.syncDeadline = now + this.rebalanceTimeoutMs();
     this.hooks.log.info(

@@ -3,7 +3,8 @@
 import { ErrorCode } from '@brook/protocol';
 import type { BrokerState } from '../broker-state.js';
 import { LEADER_EPOCH } from '../data-path.js';
-import { CONSUMER_OFFSETS_TOPIC, TopicOffsetsLog } from '../groups/offsets-topic.js';
+import { openInternalTopicLog } from '../groups/broker-groups.js';
+import { CONSUMER_OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import { TransactionCoordinator } from './coordinator.js';
 import { TRANSACTION_STATE_TOPIC } from './txn-log.js';
 
@@ -21,29 +22,12 @@ export function createBrokerTransactionCoordinator(state: BrokerState): Transact
     logger: log,
     // Storage and topics are open before components start. The topic is created when first needed
     // (the first transactional InitProducerId), as Kafka does.
-    openLog: async () => {
-      const topics = state.topics;
-      const configured = cfg.getNumber('transaction.state.log.num.partitions');
-      topics.registerInternalTopic(TRANSACTION_STATE_TOPIC, () => ({
-        partitions: configured,
-        configs: {
-          'cleanup.policy': 'compact',
-          'compression.type': 'uncompressed',
-          'segment.bytes': String(cfg.getNumber('transaction.state.log.segment.bytes')),
-        },
-      }));
-      const existing = topics.get(TRANSACTION_STATE_TOPIC);
-      const txnLog = new TopicOffsetsLog({
-        numPartitions: existing?.partitions ?? configured,
-        partition: (p) => state.logs.get(TRANSACTION_STATE_TOPIC, p),
-        ensureTopic: async () => {
-          const r = await topics.getOrAutoCreate(TRANSACTION_STATE_TOPIC);
-          if (typeof r === 'number') throw new Error(`creating ${TRANSACTION_STATE_TOPIC} failed with error ${r}`);
-        },
-        onError: (err) => log.error({ err }, 'writing __transaction_state failed'),
-      });
-      return txnLog;
-    },
+    openLog: async () =>
+      openInternalTopicLog(state, log, TRANSACTION_STATE_TOPIC, {
+        partitions: cfg.getNumber('transaction.state.log.num.partitions'),
+        compressionType: 'uncompressed',
+        segmentBytes: cfg.getNumber('transaction.state.log.segment.bytes'),
+      }),
     nextProducerId: () => state.dataPath.producerIds.nextId(),
     partitionLog: (topic, partition) => (state.topics.get(topic) ? state.logs.get(topic, partition) : undefined),
     partitionExists: (topic, partition) => {

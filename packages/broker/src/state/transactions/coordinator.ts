@@ -83,6 +83,20 @@ export interface DescribedTxn {
   topics: { topic: string; partitions: number[] }[];
 }
 
+/** A transactional id described with an error (not found, or the whole request failed): no state, no producer. */
+export function describedTxnError(transactionalId: string, errorCode: number): DescribedTxn {
+  return {
+    errorCode,
+    transactionalId,
+    transactionState: '',
+    transactionTimeoutMs: 0,
+    transactionStartTimeMs: -1n,
+    producerId: -1n,
+    producerEpoch: -1,
+    topics: [],
+  };
+}
+
 export class TransactionCoordinator {
   readonly name = 'transactions';
   private readonly txns = new Map<string, TxnRecord>();
@@ -560,18 +574,7 @@ export class TransactionCoordinator {
 
   describe(transactionalId: string): DescribedTxn {
     const t = this.txns.get(transactionalId);
-    if (!t) {
-      return {
-        errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND,
-        transactionalId,
-        transactionState: '',
-        transactionTimeoutMs: 0,
-        transactionStartTimeMs: -1n,
-        producerId: -1n,
-        producerEpoch: -1,
-        topics: [],
-      };
-    }
+    if (!t) return describedTxnError(transactionalId, ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
     return {
       errorCode: ErrorCode.NONE,
       transactionalId,
