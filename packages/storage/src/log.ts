@@ -32,7 +32,7 @@ import {
   RecordTooLargeError,
 } from './errors.js';
 import type { ProducerAppendTxn, ProducerStateEntry, ProducerStateManager } from './producer-state.js';
-import { Segment, type SegmentSettings } from './segment.js';
+import { type ReadCollector, Segment, type SegmentSettings } from './segment.js';
 import { type AbortedTxn, controlTypeOf, TxnIndex } from './txn-index.js';
 
 export interface Logger {
@@ -67,6 +67,13 @@ export interface ReadOptions {
   maxOffset?: bigint;
   /** Return the first batch even when larger than maxBytes (default true, as Kafka). */
   minOneBatch?: boolean;
+  /**
+   * Once this many bytes are collected, end the read at the next boundary between stored chunks
+   * (appends in the tail cache, file reads, segments) instead of adding another chunk. Lets a caller
+   * that needs one contiguous Buffer (a Fetch response) avoid concatenating; the rest comes with
+   * the next read, as Kafka reads from one segment per fetch. Default: read up to maxBytes.
+   */
+  splitAt?: number;
 }
 
 export interface ReadResult {
@@ -559,6 +566,8 @@ export class PartitionLog {
       logEndOffset: leo,
       highWatermark: this._highWatermark,
     };
+    const collector: ReadCollector =
+      opts.splitAt === undefined ? out : { chunks: out.chunks, bytes: 0, splitAt: opts.splitAt };
     let maxOffset = opts.maxOffset ?? leo;
     if (maxOffset > leo) maxOffset = leo;
     if (fromOffset >= maxOffset) return out;
@@ -566,14 +575,18 @@ export class PartitionLog {
     let i = this.floorSegment(fromOffset);
     // The segment holding the offset (or the next one, after a compacted gap), then onwards.
     for (; i < this.segments.length; i++) {
-      const r = this.segments[i]!.readFromOffset(fromOffset, maxBytes, maxOffset, minOne, out);
+      const r = this.segments[i]!.readFromOffset(fromOffset, maxBytes, maxOffset, minOne, collector);
       if (r === null) continue;
-      if (r) return out;
+      if (r) {
+        out.bytes = collector.bytes;
+        return out;
+      }
       break;
     }
     for (i++; i < this.segments.length; i++) {
-      if (this.segments[i]!.readInto(0, maxBytes, maxOffset, minOne, out)) break;
+      if (this.segments[i]!.readInto(0, maxBytes, maxOffset, minOne, collector)) break;
     }
+    out.bytes = collector.bytes;
     return out;
   }
 

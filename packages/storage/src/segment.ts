@@ -29,6 +29,13 @@ export interface BatchLocation {
 export interface ReadCollector {
   chunks: Buffer[];
   bytes: number;
+  /** Stop at the next chunk boundary once this many bytes are collected (undefined: never). */
+  splitAt?: number | undefined;
+}
+
+/** Whether a read should end here rather than start another chunk (see ReadCollector.splitAt). */
+function splitHere(out: ReadCollector): boolean {
+  return out.splitAt !== undefined && out.chunks.length > 0 && out.bytes >= out.splitAt;
 }
 
 interface TailChunk {
@@ -475,6 +482,7 @@ export class Segment {
     out: ReadCollector,
     pre?: { pos: number; buf: Buffer },
   ): boolean {
+    if (splitHere(out)) return true;
     // Part stored only in the file: one positioned read sized by the budget, then trim to whole
     // batches. Batches never straddle tailStart (chunks are whole appends), so a batch cut by
     // the end of the buffer means the budget ran out.
@@ -518,6 +526,7 @@ export class Segment {
     // Part held in the tail cache: zero-copy slices of the appended buffers.
     let i = this.tailChunkIndex(pos);
     while (i < this.tail.length && pos < this.size) {
+      if (splitHere(out)) return true;
       const c = this.tail[i]!;
       let p = pos - c.pos;
       const start = p;

@@ -88,6 +88,25 @@ describe.each(modes)('PartitionLog (%s)', (_name, onDisk) => {
     expect(() => log.read(-1n, 100)).toThrow(OffsetOutOfRangeError);
   });
 
+  it('splitAt ends a read at the next chunk boundary once that many bytes are collected', async () => {
+    const log = await mgr.create('t', 0, { segmentBytes: 1500 });
+    const size = batch({ count: 1, valueSize: 200 }).length;
+    for (let i = 0; i < 20; i++) log.append(batch({ count: 1, valueSize: 200 }));
+    // Whatever mix of file reads, tail chunks and segments: whole batches, in order, the first one
+    // always, and no further chunk once splitAt bytes are there.
+    for (let from = 0; from < 20; from++) {
+      const r = log.read(BigInt(from), 1 << 20, { splitAt: size * 2 });
+      const bases = batchBases(r);
+      expect(bases[0]).toBe(BigInt(from));
+      expect(bases).toEqual(bases.map((_, i) => BigInt(from + i)));
+      expect(r.bytes).toBe(r.chunks.reduce((n, c) => n + c.length, 0));
+      const beforeLast = r.bytes - r.chunks[r.chunks.length - 1]!.length;
+      expect(beforeLast).toBeLessThan(size * 2);
+      expect(r.bytes).toBeLessThanOrEqual(log.read(BigInt(from), 1 << 20).bytes);
+    }
+    expect(log.read(0n, 1 << 20, { splitAt: 0 }).chunks.length).toBe(1);
+  });
+
   it('refuses corrupt batches with typed errors and writes nothing', async () => {
     const log = await mgr.create('t', 0, { maxMessageBytes: 5000 });
     log.append(batch());

@@ -24,6 +24,12 @@ import type { PartitionOutcome, SessionError, SessionPartitionRequest } from '..
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 const EMPTY: Buffer = Buffer.alloc(0);
 const INT32_MAX = 0x7fffffff;
+/**
+ * A partition's read ends at the next stored-chunk boundary past this many bytes, so large reads are
+ * sent by reference instead of being concatenated (1 MiB joins cost a copy and, as ArrayBuffer
+ * allocations, frequent full GCs). A request's minBytes raises it, so a long poll is still satisfied.
+ */
+const FETCH_SPLIT_AT = 256 * 1024;
 
 const SESSION_ERRORS: Record<SessionError, number> = {
   'session-id-not-found': ErrorCode.FETCH_SESSION_ID_NOT_FOUND,
@@ -85,7 +91,7 @@ export const fetch = defineHandler(
       version >= 3 ? (req.maxBytes ?? INT32_MAX) : INT32_MAX,
       ctx.broker.config.getNumber('fetch.max.bytes'),
     );
-    const readAll = () => readPartitions(ctx, context.partitions, maxBytes, isolationLevel);
+    const readAll = () => readPartitions(ctx, context.partitions, maxBytes, isolationLevel, req.minBytes);
 
     // Long poll: answer once minBytes are there, on any error, or at the deadline (Kafka's DelayedFetch).
     const deadline = Date.now() + req.maxWaitMs;
@@ -138,13 +144,14 @@ function readPartitions(
   partitions: readonly SessionPartitionRequest[],
   maxBytes: number,
   isolationLevel: number,
+  minBytes: number,
 ): { parts: PartitionRead[]; bytes: number; error: boolean } {
   let remaining = maxBytes;
   let minOneBatch = true;
   let bytes = 0;
   let error = false;
   const parts = partitions.map((sp) => {
-    const read = readPartition(ctx, sp, Math.min(sp.maxBytes, remaining), minOneBatch, isolationLevel);
+    const read = readPartition(ctx, sp, Math.min(sp.maxBytes, remaining), minOneBatch, isolationLevel, minBytes);
     const n = read.outcome.recordBytes;
     if (n > 0) minOneBatch = false;
     remaining = Math.max(0, remaining - n);
@@ -161,6 +168,7 @@ function readPartition(
   maxBytes: number,
   minOneBatch: boolean,
   isolationLevel: number,
+  minBytes: number,
 ): PartitionRead {
   const version = ctx.apiVersion;
   const fail = (errorCode: number, log: PartitionLog | null = null): PartitionRead => {
@@ -194,7 +202,10 @@ function readPartition(
   let recordBytes = 0;
   let aborted: FetchResponseAbortedTransaction[] | null = isolationLevel === 1 ? [] : null;
   if (sp.fetchOffset < maxOffset && (maxBytes > 0 || minOneBatch)) {
-    const r = log.read(sp.fetchOffset, maxBytes, { maxOffset, minOneBatch });
+    // Whole stored chunks up to FETCH_SPLIT_AT (or minBytes) go out by reference; only a read made of
+    // several smaller chunks is joined below.
+    const splitAt = Math.max(FETCH_SPLIT_AT, minBytes);
+    const r = log.read(sp.fetchOffset, maxBytes, { maxOffset, minOneBatch, splitAt });
     recordBytes = r.bytes;
     // One chunk (the common case) goes out by reference; several are joined once.
     records = r.chunks.length === 0 ? EMPTY : r.chunks.length === 1 ? r.chunks[0]! : Buffer.concat(r.chunks, r.bytes);
