@@ -27,14 +27,14 @@ import {
   ZERO_UUID,
 } from '@brook/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient } from './helpers/raw-admin.js';
+import { CodecClient } from './helpers/codec-client.js';
 
 let broker: Broker;
-let c: RawClient;
+let c: CodecClient;
 
 beforeAll(async () => {
   broker = await startBroker({ port: 0, advertisedHost: 'brook.example', config: { 'num.partitions': 2 } });
-  c = await RawClient.open(broker.port);
+  c = await CodecClient.open(broker.port);
 });
 afterAll(async () => {
   c?.close();
@@ -49,13 +49,13 @@ const topic = (name: string, numPartitions = 1, configs: { name: string; value: 
   configs,
 });
 const createTopics = (v: number, topics: ReturnType<typeof topic>[], validateOnly = false) =>
-  c.send(CreateTopicsRequest, CreateTopicsResponse, v, { topics, timeoutMs: 5000, validateOnly });
+  c.request(CreateTopicsRequest, CreateTopicsResponse, v, { topics, timeoutMs: 5000, validateOnly });
 const metadata = (
   v: number,
   topics: { name: string | null; topicId?: string }[] | null,
   allowAutoTopicCreation = true,
 ) =>
-  c.send(MetadataRequest, MetadataResponse, v, {
+  c.request(MetadataRequest, MetadataResponse, v, {
     topics,
     allowAutoTopicCreation,
     includeClusterAuthorizedOperations: false,
@@ -192,11 +192,11 @@ describe('DeleteTopics', () => {
         v >= 6
           ? { topics: [{ name: null, topicId: id }], timeoutMs: 1000 }
           : { topicNames: [`del-${v}`], timeoutMs: 1000 };
-      const res = await c.send(DeleteTopicsRequest, DeleteTopicsResponse, v, body as never);
+      const res = await c.request(DeleteTopicsRequest, DeleteTopicsResponse, v, body as never);
       expect(res.responses[0]).toMatchObject({ name: `del-${v}`, errorCode: 0 });
       expect(broker.state.topics.get(`del-${v}`)).toBeUndefined();
     }
-    const res = await c.send(DeleteTopicsRequest, DeleteTopicsResponse, 6, {
+    const res = await c.request(DeleteTopicsRequest, DeleteTopicsResponse, 6, {
       topics: [
         { name: 'never-there', topicId: ZERO_UUID },
         { name: null, topicId: '6b9b0b36-7d5a-4b8a-9d0e-222222222222' },
@@ -216,7 +216,7 @@ describe('CreatePartitions', () => {
   it('grows topics at every version, validates assignments', async () => {
     await createTopics(4, [topic('cp', 1)]);
     for (let v = 0; v <= 3; v++) {
-      const res = await c.send(CreatePartitionsRequest, CreatePartitionsResponse, v, {
+      const res = await c.request(CreatePartitionsRequest, CreatePartitionsResponse, v, {
         topics: [{ name: 'cp', count: v + 2, assignments: [{ brokerIds: [1] }] }],
         timeoutMs: 1000,
         validateOnly: false,
@@ -224,7 +224,7 @@ describe('CreatePartitions', () => {
       expect(res.results[0]).toMatchObject({ name: 'cp', errorCode: 0 });
       expect(broker.state.topics.get('cp')!.partitions).toBe(v + 2);
     }
-    const bad = await c.send(CreatePartitionsRequest, CreatePartitionsResponse, 3, {
+    const bad = await c.request(CreatePartitionsRequest, CreatePartitionsResponse, 3, {
       topics: [
         { name: 'cp', count: 9, assignments: [{ brokerIds: [2] }] },
         { name: 'ct-v7', count: 5, assignments: [{ brokerIds: [1] }, { brokerIds: [1] }, { brokerIds: [1] }] },
@@ -243,7 +243,7 @@ describe('CreatePartitions', () => {
 
 describe('DescribeConfigs / AlterConfigs / IncrementalAlterConfigs', () => {
   const describeTopic = (v: number, name: string, keys: string[] | null, synonyms = false, docs = false) =>
-    c.send(DescribeConfigsRequest, DescribeConfigsResponse, v, {
+    c.request(DescribeConfigsRequest, DescribeConfigsResponse, v, {
       resources: [{ resourceType: 2, resourceName: name, configurationKeys: keys }],
       includeSynonyms: v >= 1 && synonyms,
       includeDocumentation: v >= 3 && docs,
@@ -269,7 +269,7 @@ describe('DescribeConfigs / AlterConfigs / IncrementalAlterConfigs', () => {
   });
 
   it('describes broker, broker defaults and the broker logger; rejects other brokers', async () => {
-    const res = await c.send(DescribeConfigsRequest, DescribeConfigsResponse, 4, {
+    const res = await c.request(DescribeConfigsRequest, DescribeConfigsResponse, 4, {
       resources: [
         { resourceType: 4, resourceName: '1', configurationKeys: ['num.partitions', 'listeners'] },
         { resourceType: 4, resourceName: '42', configurationKeys: null },
@@ -295,7 +295,7 @@ describe('DescribeConfigs / AlterConfigs / IncrementalAlterConfigs', () => {
 
   it('AlterConfigs works at v0-2', async () => {
     for (let v = 0; v <= 2; v++) {
-      const res = await c.send(AlterConfigsRequest, AlterConfigsResponse, v, {
+      const res = await c.request(AlterConfigsRequest, AlterConfigsResponse, v, {
         resources: [
           { resourceType: 2, resourceName: 'ct-v5', configs: [{ name: 'retention.bytes', value: String(1000 + v) }] },
         ],
@@ -314,7 +314,7 @@ describe('DescribeConfigs / AlterConfigs / IncrementalAlterConfigs', () => {
       validateOnly = false,
       v = 1,
     ) =>
-      c.send(IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, v, {
+      c.request(IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, v, {
         resources: [{ resourceType, resourceName, configs }],
         validateOnly,
       });
@@ -357,7 +357,7 @@ describe('DescribeConfigs / AlterConfigs / IncrementalAlterConfigs', () => {
     expect(
       (await alter(4, '', [{ name: 'log.retention.bytes', configOperation: 0, value: '777' }])).responses[0]!.errorCode,
     ).toBe(0);
-    const d = await c.send(DescribeConfigsRequest, DescribeConfigsResponse, 4, {
+    const d = await c.request(DescribeConfigsRequest, DescribeConfigsResponse, 4, {
       resources: [{ resourceType: 4, resourceName: '', configurationKeys: null }],
       includeSynonyms: false,
       includeDocumentation: false,
@@ -373,7 +373,7 @@ describe('DescribeConfigs / AlterConfigs / IncrementalAlterConfigs', () => {
 describe('DescribeCluster, DescribeLogDirs, ElectLeaders', () => {
   it('DescribeCluster v0-1', async () => {
     for (let v = 0; v <= 1; v++) {
-      const res = await c.send(DescribeClusterRequest, DescribeClusterResponse, v, {
+      const res = await c.request(DescribeClusterRequest, DescribeClusterResponse, v, {
         includeClusterAuthorizedOperations: true,
         endpointType: 1,
       });
@@ -383,7 +383,7 @@ describe('DescribeCluster, DescribeLogDirs, ElectLeaders', () => {
       ]);
       expect(res.clusterAuthorizedOperations).toBeGreaterThan(0);
     }
-    const ctl = await c.send(DescribeClusterRequest, DescribeClusterResponse, 1, {
+    const ctl = await c.request(DescribeClusterRequest, DescribeClusterResponse, 1, {
       includeClusterAuthorizedOperations: false,
       endpointType: 2,
     });
@@ -392,7 +392,7 @@ describe('DescribeCluster, DescribeLogDirs, ElectLeaders', () => {
 
   it('DescribeLogDirs v0-4 reports the data dir and partition sizes', async () => {
     for (let v = 0; v <= 4; v++) {
-      const res = await c.send(DescribeLogDirsRequest, DescribeLogDirsResponse, v, {
+      const res = await c.request(DescribeLogDirsRequest, DescribeLogDirsResponse, v, {
         topics: [
           { topic: 'ct-v6', partitions: [0, 1, 2, 99] },
           { topic: 'nope', partitions: [0] },
@@ -413,13 +413,13 @@ describe('DescribeCluster, DescribeLogDirs, ElectLeaders', () => {
         expect(dir.usableBytes!).toBeGreaterThan(0n);
       }
     }
-    const all = await c.send(DescribeLogDirsRequest, DescribeLogDirsResponse, 4, { topics: null });
+    const all = await c.request(DescribeLogDirsRequest, DescribeLogDirsResponse, 4, { topics: null });
     expect(all.results[0]!.topics.length).toBe(broker.state.topics.size);
   });
 
   it('ElectLeaders v0-2 is a no-op', async () => {
     for (let v = 0; v <= 2; v++) {
-      const res = await c.send(ElectLeadersRequest, ElectLeadersResponse, v, {
+      const res = await c.request(ElectLeadersRequest, ElectLeadersResponse, v, {
         electionType: 0,
         topicPartitions: [
           { topic: 'ct-v6', partitions: [0, 7] },
@@ -440,7 +440,7 @@ describe('DescribeCluster, DescribeLogDirs, ElectLeaders', () => {
         ['nope', [[0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]],
       ]);
     }
-    const all = await c.send(ElectLeadersRequest, ElectLeadersResponse, 2, {
+    const all = await c.request(ElectLeadersRequest, ElectLeadersResponse, 2, {
       electionType: 0,
       topicPartitions: null,
       timeoutMs: 1000,

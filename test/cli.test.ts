@@ -1,44 +1,27 @@
 // Drives every `brook` client subcommand (the built binary, as a user runs it) against a real
 // in-process broker and checks its output: produce N lines → consume the same N lines, group
 // reset → consume from the new position, describe output, one-line errors.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Broker, startBroker } from '@brook/broker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ProcessResult, runProcess } from './helpers/run-process.js';
 
 const BIN = resolve(import.meta.dirname, '../packages/cli/bin/brook.js');
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(
+async function run(
   args: string[],
   input?: string,
   opts: { brokers?: string | null; timeoutMs?: number } = {},
-): Promise<RunResult> {
+): Promise<ProcessResult> {
   const full = opts.brokers === null ? args : [...args, '-b', opts.brokers ?? bootstrap];
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...full], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`brook ${full.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, opts.timeoutMs ?? 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-    child.stdin.end(input ?? '');
+  const r = await runProcess(process.execPath, [BIN, ...full], {
+    input: input ?? '',
+    timeoutMs: opts.timeoutMs ?? 20_000,
   });
+  if (r.timedOut) throw new Error(`brook ${full.join(' ')} timed out\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r;
 }
 
 /** Runs and expects exit code 0. */

@@ -1,6 +1,5 @@
 // kafka-python (Debian's python3-kafka, via /usr/bin/python3; it speaks older API versions) as a group
 // consumer: it reads, commits, leaves; a second run of the same group resumes after the commits.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { type Broker, startBroker } from '@brook/broker';
 import { type Admin, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertTool, checkPythonModules, shouldRun } from './helpers/external-tools.js';
+import { runProcess } from './helpers/run-process.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = join(import.meta.dirname, 'fixtures', 'kafka_python_group_consumer.py');
@@ -45,24 +45,10 @@ interface Result {
 }
 
 /** Runs the script asynchronously: the broker lives in this process and must keep serving. */
-function consume(group: string, topic: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [SCRIPT, broker.bootstrap, group, topic], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) reject(new Error(`kafka-python consumer failed (${code}): ${err}`));
-      else resolve(JSON.parse(out.trim().split('\n').pop()!) as Result);
-    });
-  });
+async function consume(group: string, topic: string): Promise<Result> {
+  const r = await runProcess(PYTHON, [SCRIPT, broker.bootstrap, group, topic], { timeoutMs: 60_000 });
+  if (r.code !== 0) throw new Error(`kafka-python consumer failed (${r.code}): ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Result;
 }
 
 async function produce(topic: string, count: number, prefix: string): Promise<string[]> {

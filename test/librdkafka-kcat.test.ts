@@ -1,33 +1,16 @@
 // kcat (librdkafka) against Brook: metadata listing, producing from stdin, consuming from the beginning
 // to the end, with counts and payloads compared. Skips with a reason when kcat is missing; fails in CI.
-import { spawn } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBroker, type TestBroker } from './helpers/data-broker.js';
 import { assertTool, checkExecutable, shouldRun } from './helpers/external-tools.js';
+import { type ProcessResult, runProcess } from './helpers/run-process.js';
 
 const KCAT = '/usr/bin/kcat';
 const kcatCheck = checkExecutable(KCAT);
 
-function kcat(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(KCAT, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    p.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => p.kill('SIGKILL'), 60_000);
-    p.on('error', reject);
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    p.stdin.end(input ?? '');
-  });
+function kcat(args: string[], input?: string): Promise<ProcessResult> {
+  return runProcess(KCAT, args, { input: input ?? '', timeoutMs: 60_000 });
 }
 
 interface KcatMessage {

@@ -5,8 +5,8 @@ import { CompressionTypes, Kafka, logLevel, Partitioners, type Producer } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBroker, type TestBroker } from './helpers/data-broker.js';
 import './helpers/kafkajs-codecs.js';
+import { keyPartition as javaPartition, murmur2 } from '../packages/cli/src/client/partitioner.js';
 import { KafkajsLong, readPartition, WireConnection, type WireMessage } from './helpers/kafkajs-wire.js';
-import { javaPartition, murmur2 } from './helpers/murmur2.js';
 
 let broker: TestBroker;
 let kafka: Kafka;

@@ -1,12 +1,12 @@
 // Python clients against Brook, run with /usr/bin/python3 (Debian's python3-confluent-kafka and
 // python3-kafka are only visible to it): produce, then consume through explicit partition assignment.
 // Skips with a reason when the packages are missing; fails in CI.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBroker, type TestBroker } from './helpers/data-broker.js';
 import { assertTool, checkPythonModules, shouldRun } from './helpers/external-tools.js';
+import { runProcess } from './helpers/run-process.js';
 
 const PYTHON = '/usr/bin/python3';
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -19,29 +19,13 @@ interface ScriptResult {
   errors: string[];
 }
 
-function runScript(script: string, args: string[]): Promise<ScriptResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(PYTHON, [join(FIXTURES, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    p.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => p.kill('SIGKILL'), 100_000);
-    p.on('error', reject);
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      const line = stdout.trim().split('\n').pop() ?? '';
-      if (code !== 0 || !line.startsWith('{')) {
-        reject(new Error(`${script} exited ${code}:\n${stderr.slice(-4000)}\n${stdout.slice(-2000)}`));
-        return;
-      }
-      resolve(JSON.parse(line) as ScriptResult);
-    });
-  });
+async function runScript(script: string, args: string[]): Promise<ScriptResult> {
+  const { code, stdout, stderr } = await runProcess(PYTHON, [join(FIXTURES, script), ...args], { timeoutMs: 100_000 });
+  const line = stdout.trim().split('\n').pop() ?? '';
+  if (code !== 0 || !line.startsWith('{')) {
+    throw new Error(`${script} exited ${code}:\n${stderr.slice(-4000)}\n${stdout.slice(-2000)}`);
+  }
+  return JSON.parse(line) as ScriptResult;
 }
 
 function expectRoundTrip(r: ScriptResult, count: number): void {

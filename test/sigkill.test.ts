@@ -5,9 +5,9 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { keyPartition as javaPartition } from '../packages/cli/src/client/partitioner.js';
 import { tempDataDir } from './helpers/data-broker.js';
 import { readPartition, WireConnection } from './helpers/kafkajs-wire.js';
-import { javaPartition } from './helpers/murmur2.js';
 
 const BIN = join(import.meta.dirname, '..', 'packages', 'cli', 'bin', 'brook.js');
 const dataDir = tempDataDir('brook-sigkill-');

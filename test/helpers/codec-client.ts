@@ -1,30 +1,20 @@
 // A minimal Kafka client over one socket using Brook's own codec: for requests no real client will
-// send (corrupt batches, odd versions, re-sent sequences) and for reading responses field by field.
-import { connect, type Socket } from 'node:net';
+// send (corrupt batches, odd versions, re-sent sequences), for versions and fields kafkajs does not use
+// (CreateTopics v7 ids, Metadata v12 by id, DeleteTopics v6, ...) and for reading responses field by field.
 import { decodeResponseHeader, encodeRequestHeader, type MessageCodec, Reader, Writer } from '@brook/protocol';
+import { FramedSocket } from './framed-socket.js';
 
 export class CodecClient {
-  private buf: Buffer = Buffer.alloc(0);
   private nextCorrelation = 1;
-  private readonly pending = new Map<number, (frame: Buffer | Error) => void>();
-  closed = false;
 
-  private constructor(private readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    const fail = (e: Error) => {
-      this.closed = true;
-      for (const p of this.pending.values()) p(e);
-      this.pending.clear();
-    };
-    socket.on('error', fail);
-    socket.on('close', () => fail(new Error('connection closed by broker')));
+  private constructor(private readonly conn: FramedSocket) {}
+
+  static async open(port: number, host = '127.0.0.1'): Promise<CodecClient> {
+    return new CodecClient(await FramedSocket.open(port, host));
   }
 
-  static open(port: number, host = '127.0.0.1'): Promise<CodecClient> {
-    return new Promise((resolve, reject) => {
-      const s = connect({ port, host }, () => resolve(new CodecClient(s)));
-      s.once('error', reject);
-    });
+  get closed(): boolean {
+    return this.conn.closed;
   }
 
   /** Sends `body` as request `codec` at `version`; resolves with the decoded response. */
@@ -48,38 +38,16 @@ export class CodecClient {
     writeBody: (w: Writer) => void,
     expectResponse = true,
   ): Promise<Buffer | null> {
-    if (this.closed) return Promise.reject(new Error('connection closed'));
     const correlationId = this.nextCorrelation++;
     const w = new Writer();
     const size = w.reserveInt32();
     encodeRequestHeader(w, { apiKey, apiVersion: version, correlationId, clientId: 'brook-codec-test' });
     writeBody(w);
     w.patchInt32(size, w.length - 4);
-    const done = expectResponse
-      ? new Promise<Buffer>((resolve, reject) =>
-          this.pending.set(correlationId, (f) => (f instanceof Error ? reject(f) : resolve(f))),
-        )
-      : Promise.resolve(null);
-    this.socket.write(w.toBuffer());
-    return done;
+    return this.conn.exchange(w.toBuffer(), correlationId, expectResponse);
   }
 
   close(): void {
-    this.socket.destroy();
-  }
-
-  private onData(chunk: Buffer): void {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
-    while (this.buf.length >= 4) {
-      const size = this.buf.readInt32BE(0);
-      if (this.buf.length < 4 + size) return;
-      const frame = this.buf.subarray(4, 4 + size);
-      this.buf = this.buf.subarray(4 + size);
-      const cb = this.pending.get(frame.readInt32BE(0));
-      if (cb) {
-        this.pending.delete(frame.readInt32BE(0));
-        cb(frame);
-      }
-    }
+    this.conn.close();
   }
 }

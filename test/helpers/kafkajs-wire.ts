@@ -2,7 +2,7 @@
 // own protocol modules: an independent client implementation for the old wire formats (Produce v0-2
 // message sets, Fetch v0-3 down-conversion) and for re-sending an identical idempotent batch.
 import { createRequire } from 'node:module';
-import { connect, type Socket } from 'node:net';
+import { FramedSocket } from './framed-socket.js';
 
 const require = createRequire(import.meta.url);
 
@@ -40,41 +40,20 @@ export const KafkajsLong = require('kafkajs/src/utils/long.js') as {
 };
 
 export class WireConnection {
-  private buf: Buffer = Buffer.alloc(0);
   private nextCorrelation = 1;
-  private readonly pending = new Map<number, { resolve: (b: Buffer) => void; reject: (e: Error) => void }>();
-  private closedError: Error | null = null;
 
-  private constructor(private readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    const fail = (e: Error) => {
-      this.closedError = e;
-      for (const p of this.pending.values()) p.reject(e);
-      this.pending.clear();
-    };
-    socket.on('error', fail);
-    socket.on('close', () => fail(new Error('connection closed')));
-  }
+  private constructor(private readonly conn: FramedSocket) {}
 
-  static open(port: number, host = '127.0.0.1'): Promise<WireConnection> {
-    return new Promise((resolve, reject) => {
-      const s = connect({ port, host }, () => resolve(new WireConnection(s)));
-      s.once('error', reject);
-    });
+  static async open(port: number, host = '127.0.0.1'): Promise<WireConnection> {
+    return new WireConnection(await FramedSocket.open(port, host));
   }
 
   /** Sends a request; resolves with the raw response body (after the correlation id). */
   async sendRaw(request: KafkajsRequest, expectResponse = true): Promise<Buffer | null> {
-    if (this.closedError) throw this.closedError;
     const correlationId = this.nextCorrelation++;
     const frame = await encodeRequest({ correlationId, clientId: 'brook-wire-test', request });
-    if (!expectResponse) {
-      this.socket.write(frame.buffer);
-      return null;
-    }
-    const done = new Promise<Buffer>((resolve, reject) => this.pending.set(correlationId, { resolve, reject }));
-    this.socket.write(frame.buffer);
-    return done;
+    const response = await this.conn.exchange(frame.buffer, correlationId, expectResponse);
+    return response === null ? null : response.subarray(4);
   }
 
   /** Sends `api` at `version` and returns kafkajs's decoded (not parsed, so errors stay codes) response. */
@@ -87,23 +66,7 @@ export class WireConnection {
   }
 
   close(): void {
-    this.socket.destroy();
-  }
-
-  private onData(chunk: Buffer): void {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
-    while (this.buf.length >= 4) {
-      const size = this.buf.readInt32BE(0);
-      if (this.buf.length < 4 + size) return;
-      const frame = this.buf.subarray(4, 4 + size);
-      this.buf = this.buf.subarray(4 + size);
-      const correlationId = frame.readInt32BE(0);
-      const p = this.pending.get(correlationId);
-      if (p) {
-        this.pending.delete(correlationId);
-        p.resolve(frame.subarray(4));
-      }
-    }
+    this.conn.close();
   }
 }
 

@@ -14,7 +14,7 @@ import {
   MemoryOffsetsLog,
   offsetsPartitionFor,
 } from '../src/state/groups/offsets-topic.js';
-import { FakeClock } from './groups-fake-clock.js';
+import { FakeClock, joinRequest } from './groups-fake-clock.js';
 
 const flush = () => new Promise((r) => setImmediate(r));
 
@@ -30,20 +30,7 @@ function subscription(topics: string[]): Buffer {
   return Buffer.concat(parts);
 }
 
-function req(over: Partial<JoinRequest> = {}): JoinRequest {
-  return {
-    memberId: '',
-    groupInstanceId: null,
-    clientId: 'client',
-    clientHost: '/127.0.0.1',
-    sessionTimeoutMs: 10_000,
-    rebalanceTimeoutMs: 30_000,
-    protocolType: 'consumer',
-    protocols: [{ name: 'range', metadata: subscription(['t1']) }],
-    requireKnownMemberId: false,
-    ...over,
-  };
-}
+const req = (over: Partial<JoinRequest> = {}): JoinRequest => joinRequest(subscription(['t1']), over);
 
 async function started(log = new MemoryOffsetsLog(5), clock = new FakeClock()) {
   const c = new GroupCoordinator({ log, clock, config: { initialRebalanceDelayMs: 0 } });

@@ -1,5 +1,21 @@
-// A manual clock for driving the group state machine in tests.
-import type { GroupClock } from '../src/state/groups/group.js';
+// Test helpers for the group state machine: a manual clock and JoinGroup requests.
+import type { GroupClock, JoinRequest } from '../src/state/groups/group.js';
+
+/** A JoinGroup request of a new consumer member offering the 'range' protocol with `metadata`. */
+export function joinRequest(metadata: Buffer, over: Partial<JoinRequest> = {}): JoinRequest {
+  return {
+    memberId: '',
+    groupInstanceId: null,
+    clientId: 'client',
+    clientHost: '/127.0.0.1',
+    sessionTimeoutMs: 10_000,
+    rebalanceTimeoutMs: 30_000,
+    protocolType: 'consumer',
+    protocols: [{ name: 'range', metadata }],
+    requireKnownMemberId: false,
+    ...over,
+  };
+}
 
 export class FakeClock implements GroupClock {
   private t = 1_000_000;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GroupError } from '../src/state/groups/errors.js';
 import { Group, type GroupConfig, type JoinRequest, silentLogger } from '../src/state/groups/group.js';
-import { FakeClock } from './groups-fake-clock.js';
+import { FakeClock, joinRequest } from './groups-fake-clock.js';
 
 const cfg: GroupConfig = { initialRebalanceDelayMs: 100, minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 1_800_000 };
 
@@ -21,20 +21,7 @@ function setup(config: Partial<GroupConfig> = {}) {
 
 const meta = (s: string) => Buffer.from(s);
 
-function req(over: Partial<JoinRequest> = {}): JoinRequest {
-  return {
-    memberId: '',
-    groupInstanceId: null,
-    clientId: 'client',
-    clientHost: '/127.0.0.1',
-    sessionTimeoutMs: 10_000,
-    rebalanceTimeoutMs: 30_000,
-    protocolType: 'consumer',
-    protocols: [{ name: 'range', metadata: meta('m') }],
-    requireKnownMemberId: false,
-    ...over,
-  };
-}
+const req = (over: Partial<JoinRequest> = {}): JoinRequest => joinRequest(meta('m'), over);
 
 /** Tracks whether a promise has settled, without awaiting it. */
 function track<T>(p: Promise<T>): { value: T | undefined; done: () => boolean } {
