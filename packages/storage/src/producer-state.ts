@@ -53,6 +53,18 @@ function inSequence(lastSeq: number, nextSeq: number): boolean {
   return nextSeq === lastSeq + 1 || (nextSeq === 0 && lastSeq === 0x7fffffff);
 }
 
+/** The entry of a producer id first seen with batch `b`: no batches, no open transaction yet. */
+function newEntry(b: ProducerBatchInfo): ProducerStateEntry {
+  return {
+    producerId: b.producerId,
+    epoch: b.epoch,
+    batches: [],
+    lastTimestamp: -1n,
+    coordinatorEpoch: -1,
+    currentTxnFirstOffset: -1n,
+  };
+}
+
 function cloneEntry(e: ProducerStateEntry): ProducerStateEntry {
   return { ...e, batches: e.batches.slice() };
 }
@@ -118,14 +130,7 @@ export class ProducerAppendTxn {
       ? this.updates.has(b.producerId)
         ? cur
         : cloneEntry(cur)
-      : {
-          producerId: b.producerId,
-          epoch: b.epoch,
-          batches: [],
-          lastTimestamp: -1n,
-          coordinatorEpoch: -1,
-          currentTxnFirstOffset: -1n,
-        };
+      : newEntry(b);
     const done = applyBatch(next, b);
     if (done) this.completed.push(done);
     this.updates.set(b.producerId, next);
@@ -185,14 +190,7 @@ export class ProducerStateManager {
   replay(b: ProducerBatchInfo): void {
     let e = this.producers.get(b.producerId);
     if (!e) {
-      e = {
-        producerId: b.producerId,
-        epoch: b.epoch,
-        batches: [],
-        lastTimestamp: -1n,
-        coordinatorEpoch: -1,
-        currentTxnFirstOffset: -1n,
-      };
+      e = newEntry(b);
       this.producers.set(b.producerId, e);
     }
     const done = applyBatch(e, b);
