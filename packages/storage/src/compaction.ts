@@ -9,8 +9,13 @@
 // completes a journaled swap or discards an unjournaled one.
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildRecordBatch, type DecodedRecord, decodeRecords, LOG_OVERHEAD, RecordBatchView } from '@brook/protocol';
-import { batchSize } from './batch-header.js';
+import {
+  buildRecordBatch,
+  type DecodedRecord,
+  decodeRecords,
+  iterateBatches,
+  type RecordBatchView,
+} from '@brook/protocol';
 import { isCompacted } from './config.js';
 import { fsyncDir, type Logger, type PartitionLog, writeFileAtomic } from './log.js';
 import { Segment, segmentPaths } from './segment.js';
@@ -91,8 +96,7 @@ async function compactLocked(log: PartitionLog, opts: CompactionOptions): Promis
   const latest = new Map<string, number>();
   for (let i = firstDirty; i < range.length; i++) {
     for (const { buf } of range[i]!.chunks()) {
-      for (let p = 0; p + LOG_OVERHEAD <= buf.length; p += batchSize(buf, p)) {
-        const view = new RecordBatchView(buf, p);
+      for (const view of iterateBatches(buf)) {
         if (view.isControl) continue;
         for (const r of decodeRecords(view)) {
           if (r.key) latest.set(r.key.toString('latin1'), Number(r.offset));
@@ -118,8 +122,8 @@ async function compactLocked(log: PartitionLog, opts: CompactionOptions): Promis
     for (const s of g) {
       for (const { buf } of s.chunks()) {
         const kept: Buffer[] = [];
-        for (let p = 0; p + LOG_OVERHEAD <= buf.length; p += batchSize(buf, p)) {
-          const b = filterBatch(new RecordBatchView(buf, p), latest, deleteHorizon, stats);
+        for (const view of iterateBatches(buf)) {
+          const b = filterBatch(view, latest, deleteHorizon, stats);
           if (b) kept.push(b);
         }
         if (kept.length > 0) out.append(kept.length === 1 ? kept[0]! : Buffer.concat(kept));

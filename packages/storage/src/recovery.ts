@@ -4,8 +4,7 @@
 // log is cut at the first torn or corrupt batch, dropping any later segments.
 import fs from 'node:fs';
 import path from 'node:path';
-import { LOG_OVERHEAD, scanBatches } from '@brook/protocol';
-import { batchSize } from './batch-header.js';
+import { LOG_OVERHEAD, RecordBatchView, scanBatches } from '@brook/protocol';
 import { finishInterruptedSwap } from './compaction.js';
 import { type LogConfig, resolveConfig } from './config.js';
 import {
@@ -272,7 +271,7 @@ export async function recoverSegment(
       if (res.stop === 'truncated' && pos + data.length < size) {
         // A batch crosses the chunk end: continue from it, with a chunk big enough to hold it.
         const at = res.validBytes;
-        const need = data.length - at >= LOG_OVERHEAD ? batchSize(data, at) : 0;
+        const need = data.length - at >= LOG_OVERHEAD ? new RecordBatchView(data, at).sizeInBytes : 0;
         if (at === 0 && need <= data.length) {
           // No progress possible (the file changed under us): treat as torn here.
           validBytes = pos;
