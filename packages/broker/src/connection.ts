@@ -85,6 +85,17 @@ export class Connection implements ConnectionInfo {
       else this.close(`framing error: ${(e as Error).message}`, 'warn');
       return;
     }
+    // Responses finished while these frames are dispatched go out in one write (cork nests in flush).
+    this.socket.cork();
+    try {
+      this.dispatchFrames(frames);
+    } finally {
+      this.socket.uncork();
+    }
+    this.maybePause();
+  }
+
+  private dispatchFrames(frames: Buffer[]): void {
     for (const frame of frames) {
       if (this.closed) return;
       this.requests++;
@@ -110,7 +121,6 @@ export class Connection implements ConnectionInfo {
         this.complete(slot, r);
       }
     }
-    this.maybePause();
   }
 
   private complete(slot: Slot, res: DispatchResult): void {

@@ -36,7 +36,9 @@ export const produce = defineHandler(
   ProduceRequest,
   ProduceResponse,
   { min: 0, max: 11 },
-  async (req, ctx) => {
+  // Not async: without a flush to wait for, the response is encoded and written in the same tick
+  // (no promise chain per request, and responses to frames of one socket read share one write).
+  (req, ctx) => {
     const now = Date.now();
     const acksValid = req.acks === 0 || req.acks === 1 || req.acks === -1;
     const waits: Promise<void>[] = [];
@@ -64,8 +66,8 @@ export const produce = defineHandler(
     });
     // Kafka closes the connection on an acks=0 error; Brook just stays silent (the records were refused).
     if (req.acks === 0) return NO_RESPONSE;
-    if (waits.length > 0) await Promise.all(waits);
-    return { responses, throttleTimeMs: 0 };
+    const response = { responses, throttleTimeMs: 0 };
+    return waits.length > 0 ? Promise.all(waits).then(() => response) : response;
   },
   {
     errorResponse: (req, errorCode) => ({
