@@ -1,6 +1,6 @@
 // Lists transactional ids (kafka-transactions list), filtered by state names, producer ids and (v1)
-// minimum running time of ongoing transactions. Versions 0-1 (flexible). Unknown state names are echoed
-// in unknownStateFilters, as Kafka does.
+// minimum running time of ongoing transactions. Versions 0-1 (flexible). Errors: none (the error code is
+// always NONE); unknown state names are echoed in unknownStateFilters, as Kafka does.
 import { ErrorCode, ListTransactionsRequest, ListTransactionsResponse } from '@brook/protocol';
 import { defineHandler } from '../handler.js';
 
