@@ -126,11 +126,7 @@ export class ProducerAppendTxn {
   /** Stages the batch into the producer's entry. */
   apply(b: ProducerBatchInfo): void {
     const cur = this.current(b.producerId);
-    const next: ProducerStateEntry = cur
-      ? this.updates.has(b.producerId)
-        ? cur
-        : cloneEntry(cur)
-      : newEntry(b);
+    const next: ProducerStateEntry = cur ? (this.updates.has(b.producerId) ? cur : cloneEntry(cur)) : newEntry(b);
     const done = applyBatch(next, b);
     if (done) this.completed.push(done);
     this.updates.set(b.producerId, next);
