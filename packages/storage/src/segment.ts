@@ -40,10 +40,23 @@ function splitHere(out: ReadCollector): boolean {
 
 interface TailChunk {
   pos: number;
+  /** The cached bytes: whole batches, [pos, pos + buf.length) of the segment. */
   buf: Buffer;
+  /** Backing slab that later small appends are copied into after `buf` (null: closed to appends). */
+  slab: Buffer | null;
 }
 
 const READ_WINDOW = 64 * 1024;
+/**
+ * Appends below this size are copied into slabs (16 KiB doubling up to 1 MiB) instead of being
+ * kept by reference: one long-lived ArrayBuffer per slab instead of one per append (the request
+ * frame and the socket read it points into), which the old generation otherwise fills with and
+ * every mark-compact must sweep. It also keeps consecutive small appends contiguous, so a fetch
+ * gets one slice instead of many.
+ */
+const SLAB_COPY_BELOW = 64 * 1024;
+const SLAB_MIN = 16 * 1024;
+const SLAB_MAX = 1024 * 1024;
 
 export function segmentPaths(dir: string, base: bigint) {
   const stem = path.join(dir, offsetFileName(base));
@@ -69,6 +82,7 @@ export class Segment {
   private tailBytes = 0;
   /** Position of the first byte held in the tail cache (== size when nothing is cached). */
   private tailStart = 0;
+  private nextSlab = SLAB_MIN;
   private closed = false;
 
   private constructor(
@@ -310,7 +324,8 @@ export class Segment {
 
   /**
    * Appends already-validated batches with assigned offsets: one positioned write, then the
-   * index entries, then the tail cache. Keeps a reference to `records` (no copy).
+   * index entries, then the tail cache. Large appends are kept by reference (no copy); small ones
+   * are copied into the tail cache's slabs.
    */
   append(records: Buffer): void {
     this.loadIndexes();
@@ -343,9 +358,31 @@ export class Segment {
       p += size;
     }
     this.size = position + records.length;
-    this.tail.push({ pos: position, buf: records });
+    this.cacheTail(position, records);
     this.tailBytes += records.length;
     if (this.dir !== null) this.evictTail();
+  }
+
+  private cacheTail(position: number, records: Buffer): void {
+    const n = records.length;
+    if (n >= SLAB_COPY_BELOW) {
+      this.tail.push({ pos: position, buf: records, slab: null });
+      return;
+    }
+    const last = this.tail.length > this.tailHead ? this.tail[this.tail.length - 1]! : undefined;
+    if (last?.slab && last.pos + last.buf.length === position && last.slab.length - last.buf.length >= n) {
+      // Bytes past last.buf were never handed out, so writing there cannot change what a reader holds.
+      const fill = last.buf.length;
+      records.copy(last.slab, fill);
+      last.buf = last.slab.subarray(0, fill + n);
+      return;
+    }
+    let size = this.nextSlab;
+    if (this.dir !== null) size = Math.min(size, Math.max(SLAB_MIN, this.settings.tailCacheBytes >>> 2));
+    this.nextSlab = Math.min(this.nextSlab * 2, SLAB_MAX);
+    const slab = Buffer.allocUnsafeSlow(Math.max(size, n));
+    records.copy(slab, 0);
+    this.tail.push({ pos: position, buf: slab.subarray(0, n), slab });
   }
 
   private evictTail(): void {
@@ -581,6 +618,8 @@ export class Segment {
           this.tailBytes -= c.pos + c.buf.length - pos;
           c.buf = c.buf.subarray(0, pos - c.pos);
         }
+        // Readers may still hold bytes past the cut: never write over them.
+        c.slab = null;
         break;
       }
     }
