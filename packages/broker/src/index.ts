@@ -7,6 +7,7 @@ export {
   TOPIC_CONFIG_DEFS,
 } from './config.js';
 export { BrokerError } from './errors.js';
+export { SERVER_HEAP_GROWING_PERCENT, tuneServerGc } from './gc-tuning.js';
 export type { Handler, RequestContext } from './handler.js';
 export { defineHandler, NO_RESPONSE } from './handler.js';
 export type { Logger, LogLevel } from './logger.js';

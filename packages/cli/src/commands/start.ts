@@ -1,7 +1,7 @@
 // `brook start`: runs one broker in the foreground until SIGTERM/SIGINT.
 // stdout gets exactly one line ("brook listening on host:port") once connections are accepted;
 // logs go to stderr. Exit codes: 0 after a graceful stop, 2 for usage/config errors, 1 otherwise.
-import { type Broker, ConfigError, createLogger, isLogLevel, startBroker } from '@brook/broker';
+import { type Broker, ConfigError, createLogger, isLogLevel, startBroker, tuneServerGc } from '@brook/broker';
 
 export const START_USAGE = `Usage: brook start [options]
 
@@ -116,6 +116,8 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const logger = createLogger({ level, fd: 2 });
+  // This process is a broker: V8 heap growth for a request stream (gc-tuning.ts).
+  tuneServerGc();
 
   let broker: Broker;
   try {
