@@ -1,15 +1,28 @@
 // protocol-specs/ must state the same wire facts as Apache Kafka 3.9's JSON specs, field by field.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stripJsonComments } from '../../../scripts/codegen/import-reference.js';
 import { DEFAULT_SPEC_DIR, loadSpecs } from '../../../scripts/codegen/load.js';
 import { buildModel, contains, parseRange } from '../../../scripts/codegen/model.js';
 import { kebabCase, type SpecField, type SpecFile } from '../../../scripts/codegen/spec-format.js';
 
-const REF_DIR = process.env.KAFKA_SPEC_DIR ?? '/work/shared/kafka-message-specs';
-const haveRef = existsSync(REF_DIR);
-if (!haveRef) console.log(`specs-reference: skipped, reference folder ${REF_DIR} is absent (set KAFKA_SPEC_DIR)`);
+// Where Kafka 3.9's JSON specs may be, in order: ../shared/kafka-message-specs next to the repository
+// (the README's promise), $KAFKA_SPEC_DIR, then the absolute path of the machines this suite runs on.
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const CANDIDATES = [
+  resolve(REPO_ROOT, '../shared/kafka-message-specs'),
+  process.env.KAFKA_SPEC_DIR,
+  '/work/shared/kafka-message-specs',
+].filter((d): d is string => d !== undefined && d !== '');
+const REF_DIR = CANDIDATES.find((d) => existsSync(d)) ?? '';
+const haveRef = REF_DIR !== '';
+if (!haveRef) {
+  console.log(
+    `specs-reference: skipped, no reference folder found (looked in ${CANDIDATES.join(', ')}; set KAFKA_SPEC_DIR)`,
+  );
+}
 
 type Json = Record<string, unknown>;
 const refFiles = haveRef
