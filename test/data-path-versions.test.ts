@@ -414,8 +414,9 @@ describe('long polling and byte limits', () => {
 
 describe('read_committed', () => {
   it('stops at the last stable offset and lists aborted transactions', async () => {
-    // Transactions are not served yet, so the transactional data goes straight into storage, as the
-    // coordinator's appends and WriteTxnMarkers will.
+    // The transactional batch and its abort marker go straight into storage (as a transactional produce
+    // and the coordinator's marker would write them), so this test fixes exactly where the last stable
+    // offset sits without a coordinator in the way; test/transactions-*.test.ts drive the real thing.
     const log = broker.broker.state.logs.get('v-txn', 0)!;
     const pid = 900_000n;
     log.append(
