@@ -1,5 +1,6 @@
-// kcat (librdkafka) against Brook: metadata listing, producing from stdin, consuming from the beginning
-// to the end, with counts and payloads compared. Skips with a reason when kcat is missing; fails in CI.
+// kcat (librdkafka) against Brook: metadata listing, producing from stdin (uncompressed, snappy, zstd),
+// consuming from the beginning to the end, with counts and payloads compared, and producing to a topic
+// that does not exist yet (auto-created). Skips with a reason when kcat is missing; fails in CI.
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBroker, type TestBroker } from './helpers/data-broker.js';
@@ -92,6 +93,31 @@ describe.runIf(shouldRun('librdkafka-kcat', kcatCheck))('kcat (librdkafka)', () 
       const offs = msgs.filter((m) => m.partition === p).map((m) => m.offset);
       expect(offs).toEqual(offs.map((_, i) => i));
     }
+  });
+
+  it('auto-creates a topic it produces to, with num.partitions partitions, and reads it back', async () => {
+    const topic = 'kcat-auto-created';
+    const kafka = new Kafka({ clientId: 'kcat-check', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      expect(await admin.listTopics()).not.toContain(topic);
+      const lines = Array.from({ length: 20 }, (_, i) => `auto ${i}`);
+      const produced = await kcat(
+        ['-b', broker.bootstrap, '-P', '-t', topic, '-X', 'acks=all'],
+        `${lines.join('\n')}\n`,
+      );
+      expect(produced.code, produced.stderr).toBe(0);
+      expect(await admin.listTopics()).toContain(topic);
+      const [md] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+      expect(md?.partitions).toHaveLength(1);
+    } finally {
+      await admin.disconnect();
+    }
+    const consumed = await kcat(['-b', broker.bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-J']);
+    expect(consumed.code, consumed.stderr).toBe(0);
+    const msgs = parseLines(consumed.stdout);
+    expect(msgs.map((m) => [m.offset, m.payload])).toEqual(Array.from({ length: 20 }, (_, i) => [i, `auto ${i}`]));
   });
 
   it('reads a partition from an offset with -p and -o', async () => {
