@@ -1,5 +1,6 @@
 // Python clients against Brook, run with /usr/bin/python3 (Debian's python3-confluent-kafka and
-// python3-kafka are only visible to it): produce, then consume through explicit partition assignment.
+// python3-kafka are only visible to it): produce, then consume through explicit partition assignment,
+// to pre-created topics and to a topic the producer's metadata request auto-creates.
 // Skips with a reason when the packages are missing; fails in CI.
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -48,6 +49,21 @@ async function createTopics(names: string[]): Promise<void> {
   await admin.disconnect();
 }
 
+/** Runs `produce` against a topic that must not exist yet, then checks it was auto-created with one partition. */
+async function expectAutoCreated(topic: string, produce: () => Promise<void>): Promise<void> {
+  const kafka = new Kafka({ clientId: 'python-check', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    expect(await admin.listTopics()).not.toContain(topic);
+    await produce();
+    const [md] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+    expect(md?.partitions).toHaveLength(1);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 beforeAll(async () => {
   broker = await startTestBroker();
 });
@@ -62,6 +78,14 @@ describe.runIf(shouldRun('python confluent-kafka', confluentCheck))('confluent-k
     await createTopics([topic]);
     expectRoundTrip(await runScript('confluent_produce_consume.py', [broker.bootstrap, topic, '1', '200', codec]), 200);
   });
+
+  it('auto-creates the topic it produces to and reads it back', async () => {
+    assertTool(confluentCheck);
+    const topic = 'py-confluent-auto-created';
+    await expectAutoCreated(topic, async () => {
+      expectRoundTrip(await runScript('confluent_produce_consume.py', [broker.bootstrap, topic, '0', '50']), 50);
+    });
+  });
 });
 
 describe.runIf(shouldRun('python kafka-python', kafkaPythonCheck))('kafka-python', () => {
@@ -72,5 +96,13 @@ describe.runIf(shouldRun('python kafka-python', kafkaPythonCheck))('kafka-python
     const args = [broker.bootstrap, topic, '1', '150'];
     if (codec !== 'none') args.push(codec);
     expectRoundTrip(await runScript('kafka_python_produce_consume.py', args), 150);
+  });
+
+  it('auto-creates the topic it produces to and reads it back', async () => {
+    assertTool(kafkaPythonCheck);
+    const topic = 'py-kafka-python-auto-created';
+    await expectAutoCreated(topic, async () => {
+      expectRoundTrip(await runScript('kafka_python_produce_consume.py', [broker.bootstrap, topic, '0', '50']), 50);
+    });
   });
 });
