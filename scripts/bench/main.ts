@@ -18,7 +18,7 @@ import {
   type Row,
   runJson,
 } from './harness.js';
-import { rawAppend, startTcpSink, tcpSend } from './raw-references.js';
+import { rawAppend, rawMemoryKeep, startTcpSink, tcpSend } from './raw-references.js';
 import { brookUnavailable, REPO_ROOT, type Subject, type SubjectName, startBrook, startMock } from './subjects.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -95,7 +95,7 @@ function parseOptions(argv: string[]): Options {
 // ---------------------------------------------------------------------------------------------
 
 type BrookName = Exclude<SubjectName, 'mock'>;
-type RefName = 'tcp-sink' | 'append' | 'append-fdatasync';
+type RefName = 'tcp-sink' | 'append' | 'append-kept' | 'mem-kept' | 'append-fdatasync';
 type Kind = 'produce' | 'consume' | 'both' | 'latency';
 
 interface CaseDef {
@@ -126,7 +126,7 @@ const kase = (
 
 const CASES: CaseDef[] = [
   kase('produce-100B-p1-acks1', 'produce', 100, 1, '1', DISK_MEM),
-  kase('produce-1KiB-p1-acks1', 'produce', 1024, 1, '1', DISK_MEM, ['tcp-sink', 'append']),
+  kase('produce-1KiB-p1-acks1', 'produce', 1024, 1, '1', DISK_MEM, ['tcp-sink', 'append', 'append-kept', 'mem-kept']),
   kase('produce-1KiB-p8-acks1', 'produce', 1024, 8, '1', DISK_MEM),
   { ...kase('produce-100B-p8-acks1', 'produce', 100, 8, '1', ['brook-disk']), extended: true },
   kase('raw-produce-100B-p1-acks1', 'produce', 100, 1, '1', DISK_MEM, [], 'raw'),
@@ -454,7 +454,16 @@ class CaseRunner {
       };
     }
     const u0 = process.cpuUsage();
-    const r = rawAppend({ dir: this.opts.dataRoot, chunkBytes, seconds, fdatasync: ref === 'append-fdatasync' });
+    const r =
+      ref === 'mem-kept'
+        ? rawMemoryKeep({ chunkBytes, seconds })
+        : rawAppend({
+            dir: this.opts.dataRoot,
+            chunkBytes,
+            seconds,
+            fdatasync: ref === 'append-fdatasync',
+            keep: ref === 'append-kept',
+          });
     const u = process.cpuUsage(u0);
     return {
       series: { produce: asSeries(r.bytes, r.seconds) },
@@ -487,6 +496,8 @@ const SUBJECT_LABEL: Record<SubjectKey, string> = {
   mock: 'librdkafka mock',
   'tcp-sink': 'raw TCP sink',
   append: 'raw fs append',
+  'append-kept': 'raw fs append, kept',
+  'mem-kept': 'raw copy to new memory, kept',
   'append-fdatasync': 'raw fs append + fdatasync',
 };
 

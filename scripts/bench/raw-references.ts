@@ -19,9 +19,18 @@ const ROLL_BYTES = 256 * 1024 * 1024;
 /**
  * Appends `chunkBytes`-sized chunks to a file for `seconds` (synchronously, like a single log
  * writer), optionally with fdatasync after each chunk. Rolls to a new file every 256 MiB and
- * unlinks the old one, as a log with segments and retention would.
+ * unlinks the old one, as a log with segments and retention would, so the page cache recycles its
+ * pages. With `keep`, files stay until the run ends, as a log keeps what it was sent: every chunk
+ * then lands in newly allocated page-cache memory, which costs several times more (on these VMs
+ * new guest memory is faulted in from the host), and that is what a broker's log pays.
  */
-export function rawAppend(opts: { dir?: string; chunkBytes: number; seconds: number; fdatasync: boolean }): RawResult {
+export function rawAppend(opts: {
+  dir?: string;
+  chunkBytes: number;
+  seconds: number;
+  fdatasync: boolean;
+  keep?: boolean;
+}): RawResult {
   const root = mkdtempSync(join(opts.dir ?? tmpdir(), 'brook-bench-append-'));
   const chunk = Buffer.alloc(Math.max(1, Math.round(opts.chunkBytes)), 'x');
   let bytes = 0;
@@ -42,7 +51,7 @@ export function rawAppend(opts: { dir?: string; chunkBytes: number; seconds: num
         chunks++;
         if (inSegment >= ROLL_BYTES) {
           closeSync(fd);
-          unlinkSync(path);
+          if (!opts.keep) unlinkSync(path);
           path = join(root, `${++segment}.log`);
           fd = openSync(path, 'a');
           inSegment = 0;
@@ -54,6 +63,31 @@ export function rawAppend(opts: { dir?: string; chunkBytes: number; seconds: num
     closeSync(fd);
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * Copies `chunkBytes`-sized chunks into newly allocated buffers and keeps them all until the run
+ * ends: the ceiling for a store that holds what it is sent in memory (new memory has to be faulted
+ * in, as for Brook's in-memory log; the mock instead reuses ~5 MB per partition).
+ */
+export function rawMemoryKeep(opts: { chunkBytes: number; seconds: number }): RawResult {
+  const chunk = Buffer.alloc(Math.max(1, Math.round(opts.chunkBytes)), 'x');
+  const kept: Buffer[] = [];
+  let bytes = 0;
+  const t0 = performance.now();
+  const end = t0 + opts.seconds * 1000;
+  do {
+    for (let i = 0; i < 16; i++) {
+      const copy = Buffer.allocUnsafeSlow(chunk.length);
+      chunk.copy(copy);
+      kept.push(copy);
+      bytes += chunk.length;
+    }
+  } while (performance.now() < end);
+  const seconds = (performance.now() - t0) / 1000;
+  const chunks = kept.length;
+  kept.length = 0;
+  return { bytes, chunks, seconds };
 }
 
 const SINK_SCRIPT = `
