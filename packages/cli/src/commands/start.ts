@@ -1,6 +1,7 @@
 // `brook start`: runs one broker in the foreground until SIGTERM/SIGINT.
 // stdout gets exactly one line ("brook listening on host:port") once connections are accepted;
-// logs go to stderr. Exit codes: 0 after a graceful stop, 2 for usage/config errors, 1 otherwise.
+// logs go to stderr. Exit codes: 0 after a graceful stop, 2 for usage/config errors (one line naming the
+// option or key; a usage error adds a line pointing at --help), 1 otherwise.
 import { type Broker, ConfigError, createLogger, isLogLevel, startBroker, tuneServerGc } from '@brook/broker';
 
 export const START_USAGE = `Usage: brook start [options]
@@ -18,6 +19,9 @@ Options:
 
 Config precedence: defaults < --config file < BROOK_* environment < --set and flags.
 `;
+
+/** Printed after a usage error's one line, instead of the whole usage text. */
+export const START_HINT = 'Run "brook start --help" for the options.\n';
 
 export interface StartArgs {
   host?: string;
@@ -103,7 +107,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     args = parseStartArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`brook start: ${e.message}\n${START_USAGE}`);
+    process.stderr.write(`brook start: ${e.message}\n${START_HINT}`);
     return 2;
   }
   if (args.help) {
