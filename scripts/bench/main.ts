@@ -126,7 +126,7 @@ const kase = (
 
 const CASES: CaseDef[] = [
   kase('produce-100B-p1-acks1', 'produce', 100, 1, '1', DISK_MEM),
-  kase('produce-1KiB-p1-acks1', 'produce', 1024, 1, '1', DISK_MEM, ['tcp-sink', 'append', 'append-kept', 'mem-kept']),
+  kase('produce-1KiB-p1-acks1', 'produce', 1024, 1, '1', DISK_MEM, ['append-kept', 'mem-kept', 'tcp-sink', 'append']),
   kase('produce-1KiB-p8-acks1', 'produce', 1024, 8, '1', DISK_MEM),
   { ...kase('produce-100B-p8-acks1', 'produce', 100, 8, '1', ['brook-disk']), extended: true },
   kase('raw-produce-100B-p1-acks1', 'produce', 100, 1, '1', DISK_MEM, [], 'raw'),

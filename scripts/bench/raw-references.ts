@@ -142,12 +142,19 @@ export function tcpSend(opts: { port: number; chunkBytes: number; seconds: numbe
 if (process.argv[1]?.endsWith('raw-references.ts')) {
   const seconds = Number(process.argv[2] ?? 1);
   for (const chunkBytes of [16 * 1024, 1_000_000]) {
-    for (const fdatasync of [false, true]) {
-      const r = rawAppend({ chunkBytes, seconds, fdatasync });
+    for (const [fdatasync, keep] of [
+      // Kept first: the others free pages that a later kept run would reuse.
+      [false, true],
+      [false, false],
+      [true, false],
+    ] as const) {
+      const r = rawAppend({ chunkBytes, seconds, fdatasync, keep });
       console.log(
-        `append chunk=${chunkBytes} fdatasync=${fdatasync}: ${(r.bytes / r.seconds / 1e6).toFixed(0)} MB/s, ${(r.chunks / r.seconds).toFixed(0)} chunks/s`,
+        `append chunk=${chunkBytes} fdatasync=${fdatasync} kept=${keep}: ${(r.bytes / r.seconds / 1e6).toFixed(0)} MB/s, ${(r.chunks / r.seconds).toFixed(0)} chunks/s`,
       );
     }
+    const m = rawMemoryKeep({ chunkBytes, seconds });
+    console.log(`copy to new memory, kept, chunk=${chunkBytes}: ${(m.bytes / m.seconds / 1e6).toFixed(0)} MB/s`);
     const sink = await startTcpSink();
     const r = await tcpSend({ port: sink.port, chunkBytes, seconds });
     console.log(`tcp chunk=${chunkBytes}: ${(r.bytes / r.seconds / 1e6).toFixed(0)} MB/s`);
