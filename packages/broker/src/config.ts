@@ -48,6 +48,8 @@ export interface ConfigDef {
   /** Can be changed at runtime with AlterConfigs on the broker resource. */
   dynamic?: boolean;
   sensitive?: boolean;
+  /** Extra validation of a parsed value (Kafka's custom validators); returns why it is invalid, or null. */
+  check?: (v: ConfigValue) => string | null;
 }
 
 export interface TopicConfigDef extends ConfigDef {
@@ -68,6 +70,24 @@ export class ConfigError extends Error {
 const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime'] as const;
 const CLEANUP_POLICIES = ['delete', 'compact'] as const;
 const BROKER_COMPRESSION = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'] as const;
+const LZ4_LEVEL_DOC =
+  'LZ4 level when compression.type=lz4. Accepted but not applied: the LZ4 binding compresses at its one fixed level.';
+
+/** Kafka's MetadataVersionValidator: a release (0.8.0 .. 3.9) with an optional -IVn suffix. */
+function checkMetadataVersion(v: ConfigValue): string | null {
+  return typeof v === 'string' && /^(0\.(8\.[0-2]|9\.0|10\.[0-2]|11\.0)|[1-3]\.\d)(\.\d+)?(-IV\d+)?$/.test(v)
+    ? null
+    : 'expected a Kafka version such as 2.8 or 3.0-IV1';
+}
+
+/** Kafka's ThrottledReplicaListValidator: "*" or partitionId:brokerId pairs. */
+function checkThrottledReplicas(v: ConfigValue): string | null {
+  const items = Array.isArray(v) ? v : [];
+  if (items.length === 1 && items[0] === '*') return null;
+  return items.every((x) => /^\d+:\d+$/.test(x))
+    ? null
+    : 'must be the wildcard (*) or a list of replicas in the format [partitionId]:[brokerId],[partitionId]:[brokerId],...';
+}
 
 function def(
   name: string,
@@ -154,6 +174,35 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
     ...dyn,
   }),
   def('log.message.downconversion.enable', 'boolean', 'true', 'Down-convert batches for old fetch versions.', dyn),
+  def(
+    'log.message.timestamp.difference.max.ms',
+    'long',
+    LONG_MAX,
+    'Deprecated form of log.message.timestamp.before/after.max.ms, used for either one left at its default.',
+    { min: 0, ...dyn },
+  ),
+  def(
+    'log.message.format.version',
+    'string',
+    '3.0-IV1',
+    'Deprecated; accepted and ignored, as Kafka 3.x ignores it (batches are always written with magic 2).',
+    { check: checkMetadataVersion, ...dyn },
+  ),
+  def(
+    'log.local.retention.ms',
+    'long',
+    '-2',
+    'Local retention of tiered topics (-2 = retention.ms); no effect without tiered storage, as in Kafka.',
+    { min: -2, ...dyn },
+  ),
+  def(
+    'log.local.retention.bytes',
+    'long',
+    '-2',
+    'Local size limit of tiered topics (-2 = retention.bytes); no effect without tiered storage, as in Kafka.',
+    { min: -2, ...dyn },
+  ),
+
   def('log.cleaner.enable', 'boolean', 'true', 'Run the log cleaner for compacted topics.'),
   def('log.cleaner.threads', 'int', '1', 'Log cleaner threads.', { min: 0, ...dyn }),
   def('log.cleaner.backoff.ms', 'long', '15000', 'Sleep when there is nothing to clean.', { min: 0, ...dyn }),
@@ -179,8 +228,12 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
     validValues: BROKER_COMPRESSION,
     ...dyn,
   }),
-  def('compression.gzip.level', 'int', '-1', 'Gzip level when compression.type=gzip.', { min: -1, max: 9, ...dyn }),
-  def('compression.lz4.level', 'int', '9', 'LZ4 level when compression.type=lz4.', { min: 1, max: 17, ...dyn }),
+  def('compression.gzip.level', 'int', '-1', 'Gzip level when compression.type=gzip (-1 = zlib default).', {
+    min: -1,
+    max: 9,
+    ...dyn,
+  }),
+  def('compression.lz4.level', 'int', '9', LZ4_LEVEL_DOC, { min: 1, max: 17, ...dyn }),
   def('compression.zstd.level', 'int', '3', 'Zstd level when compression.type=zstd.', {
     min: -131072,
     max: 22,
@@ -276,11 +329,17 @@ export const TOPIC_CONFIG_DEFS: readonly TopicConfigDef[] = [
   tdef('cleanup.policy', 'list', [{ name: 'log.cleanup.policy' }], 'delete and/or compact.', {
     validValues: CLEANUP_POLICIES,
   }),
-  tdef('compression.type', 'string', [{ name: 'compression.type' }], 'Final compression of this topic.', {
-    validValues: BROKER_COMPRESSION,
-  }),
+  tdef(
+    'compression.type',
+    'string',
+    [{ name: 'compression.type' }],
+    'Final compression of this topic: a codec recompresses produced batches to it; producer keeps theirs.',
+    {
+      validValues: BROKER_COMPRESSION,
+    },
+  ),
   tdef('compression.gzip.level', 'int', [{ name: 'compression.gzip.level' }], 'Gzip level.', { min: -1, max: 9 }),
-  tdef('compression.lz4.level', 'int', [{ name: 'compression.lz4.level' }], 'LZ4 level.', { min: 1, max: 17 }),
+  tdef('compression.lz4.level', 'int', [{ name: 'compression.lz4.level' }], LZ4_LEVEL_DOC, { min: 1, max: 17 }),
   tdef('compression.zstd.level', 'int', [{ name: 'compression.zstd.level' }], 'Zstd level.', {
     min: -131072,
     max: 22,
@@ -291,6 +350,13 @@ export const TOPIC_CONFIG_DEFS: readonly TopicConfigDef[] = [
   tdef('file.delete.delay.ms', 'long', [{ name: 'log.segment.delete.delay.ms' }], 'Delay before file deletion.', {
     min: 0,
   }),
+  tdef(
+    'follower.replication.throttled.replicas',
+    'list',
+    [],
+    'Replicas throttled on the follower side; accepted, nothing to throttle on one broker.',
+    { default: '', check: checkThrottledReplicas },
+  ),
   tdef('flush.messages', 'long', [{ name: 'log.flush.interval.messages' }], 'Messages between fsyncs.', { min: 1 }),
   tdef(
     'flush.ms',
@@ -302,6 +368,27 @@ export const TOPIC_CONFIG_DEFS: readonly TopicConfigDef[] = [
   tdef('index.interval.bytes', 'int', [{ name: 'log.index.interval.bytes' }], 'Bytes between index entries.', {
     min: 0,
   }),
+  tdef(
+    'leader.replication.throttled.replicas',
+    'list',
+    [],
+    'Replicas throttled on the leader side; accepted, nothing to throttle on one broker.',
+    { default: '', check: checkThrottledReplicas },
+  ),
+  tdef(
+    'local.retention.bytes',
+    'long',
+    [{ name: 'log.local.retention.bytes' }],
+    'Local size limit of a tiered topic; no effect without tiered storage.',
+    { min: -2 },
+  ),
+  tdef(
+    'local.retention.ms',
+    'long',
+    [{ name: 'log.local.retention.ms' }],
+    'Local retention of a tiered topic; no effect without tiered storage.',
+    { min: -2 },
+  ),
   tdef('max.compaction.lag.ms', 'long', [{ name: 'log.cleaner.max.compaction.lag.ms' }], 'Max uncompacted age.', {
     min: 1,
   }),
@@ -311,6 +398,13 @@ export const TOPIC_CONFIG_DEFS: readonly TopicConfigDef[] = [
     'boolean',
     [{ name: 'log.message.downconversion.enable' }],
     'Down-convert for old consumers.',
+  ),
+  tdef(
+    'message.format.version',
+    'string',
+    [{ name: 'log.message.format.version' }],
+    'Deprecated; accepted and ignored (Kafka 3.x ignores it too).',
+    { check: checkMetadataVersion },
   ),
   tdef(
     'message.timestamp.after.max.ms',
@@ -324,6 +418,13 @@ export const TOPIC_CONFIG_DEFS: readonly TopicConfigDef[] = [
     'long',
     [{ name: 'log.message.timestamp.before.max.ms' }],
     'Largest allowed timestamp age.',
+    { min: 0 },
+  ),
+  tdef(
+    'message.timestamp.difference.max.ms',
+    'long',
+    [{ name: 'log.message.timestamp.difference.max.ms' }],
+    'Deprecated; applies to message.timestamp.before/after.max.ms where those are left at their default.',
     { min: 0 },
   ),
   tdef('message.timestamp.type', 'string', [{ name: 'log.message.timestamp.type' }], 'CreateTime or LogAppendTime.', {
@@ -340,6 +441,27 @@ export const TOPIC_CONFIG_DEFS: readonly TopicConfigDef[] = [
     min: 1,
   }),
   tdef('preallocate', 'boolean', [{ name: 'log.preallocate' }], 'Preallocate segment files.'),
+  tdef(
+    'remote.log.copy.disable',
+    'boolean',
+    [],
+    'Stop copying segments to tiered storage; accepted, no tiered storage here.',
+    { default: 'false' },
+  ),
+  tdef(
+    'remote.log.delete.on.disable',
+    'boolean',
+    [],
+    'Delete tiered data when tiering is turned off; accepted, no tiered storage here.',
+    { default: 'false' },
+  ),
+  tdef(
+    'remote.storage.enable',
+    'boolean',
+    [],
+    'Tiered storage; only false is accepted (this broker has no tiered storage).',
+    { default: 'false' },
+  ),
   tdef('retention.bytes', 'long', [{ name: 'log.retention.bytes' }], 'Max partition size; -1 = unlimited.'),
   tdef(
     'retention.ms',
@@ -450,6 +572,8 @@ export function parseValue(d: ConfigDef, raw: string | null): ConfigValue {
       if (!d.validValues.includes(x)) bad(`must be one of ${d.validValues.join(', ')}`);
     }
   }
+  const why = d.check?.(v);
+  if (why) bad(why);
   return v;
 }
 
@@ -710,7 +834,16 @@ export function parseTopicConfig(name: string, raw: string | null): ConfigValue 
 
 /** Validates a whole override map (CreateTopics/AlterConfigs); throws on the first bad key. */
 export function validateTopicOverrides(overrides: TopicOverrides): void {
-  for (const [k, v] of Object.entries(overrides)) parseTopicConfig(k, v);
+  for (const [k, v] of Object.entries(overrides)) {
+    // Kafka's answer on a broker with remote.log.storage.system.enable=false (the only kind Brook is).
+    if (k === 'remote.storage.enable' && parseTopicConfig(k, v) === true) {
+      throw new ConfigError(
+        k,
+        'Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote log storage.',
+      );
+    }
+    parseTopicConfig(k, v);
+  }
 }
 
 export interface TopicEntry extends ResolvedEntry {
@@ -736,6 +869,8 @@ export function describeTopicConfig(broker: BrokerConfig, overrides: TopicOverri
     value = scaledText(BROKER_CONFIGS.get(s.name)!, entry.value, s.factor);
     break;
   }
+  // Topic-only keys (no broker synonym) fall back to their own Kafka default.
+  if (value === null && d.brokerSynonyms.length === 0) value = d.default;
   // A topic value inherited from the broker is reported with the broker entry's source (Kafka does too).
   return { name, value, source: first?.source ?? ConfigSource.DEFAULT_CONFIG, def: d, synonyms: syn };
 }
@@ -825,4 +960,48 @@ export function toLogConfig(t: Record<string, ConfigValue>, broker: BrokerConfig
     producerIdExpirationMs: broker.getNumber('producer.id.expiration.ms'),
   };
   return resolveConfig(patch);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Topic configs the broker applies itself (storage gets the rest through LogConfig).
+
+export interface TopicPolicy {
+  /** Codec produced batches are rewritten to; 'producer' keeps the producer's. */
+  compressionType: (typeof BROKER_COMPRESSION)[number];
+  /** Level of that codec (gzip/zstd; LZ4 has no level in its binding), undefined for none. */
+  compressionLevel: number | undefined;
+  minInsyncReplicas: number;
+  /** message.timestamp.before/after.max.ms, falling back to the deprecated difference key as Kafka does. */
+  timestampBeforeMaxMs: number;
+  timestampAfterMaxMs: number;
+  downconversionEnable: boolean;
+}
+
+const LONG_MAX_NUMBER = Number(LONG_MAX);
+
+/** The policy of effective topic configs (effectiveTopicConfig). */
+export function topicPolicy(t: Record<string, ConfigValue>): TopicPolicy {
+  const num = (k: string, dflt: number) => (typeof t[k] === 'number' ? (t[k] as number) : dflt);
+  const type = (
+    typeof t['compression.type'] === 'string' ? t['compression.type'] : 'producer'
+  ) as TopicPolicy['compressionType'];
+  // Kafka's LogConfig: a before/after bound left at Long.MAX takes message.timestamp.difference.max.ms.
+  const difference = num('message.timestamp.difference.max.ms', LONG_MAX_NUMBER);
+  const bound = (k: string) => {
+    const v = num(k, LONG_MAX_NUMBER);
+    return v >= LONG_MAX_NUMBER ? difference : v;
+  };
+  return {
+    compressionType: type,
+    compressionLevel:
+      type === 'gzip'
+        ? num('compression.gzip.level', -1)
+        : type === 'zstd'
+          ? num('compression.zstd.level', 3)
+          : undefined,
+    minInsyncReplicas: num('min.insync.replicas', 1),
+    timestampBeforeMaxMs: bound('message.timestamp.before.max.ms'),
+    timestampAfterMaxMs: bound('message.timestamp.after.max.ms'),
+    downconversionEnable: t['message.downconversion.enable'] !== false,
+  };
 }

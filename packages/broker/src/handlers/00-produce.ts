@@ -1,10 +1,12 @@
-// Appends record batches as received (storage checks the CRC and assigns offsets; no per-record work).
+// Appends record batches as received (storage checks the CRC and assigns offsets; no per-record work),
+// except on topics whose compression.type names a codec: there each batch is rebuilt with that codec.
 // Versions 0-11 (flexible from 9); v0-2 may carry magic 0/1 message sets, up-converted to one v2 batch.
 // acks=0 gets no response. Per-partition errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_TOPIC_EXCEPTION,
 // CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, INVALID_TIMESTAMP,
 // UNSUPPORTED_COMPRESSION_TYPE, OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH, INVALID_TXN_STATE,
-// INVALID_REQUIRED_ACKS, KAFKA_STORAGE_ERROR.
+// NOT_ENOUGH_REPLICAS (acks=-1 under min.insync.replicas > 1), INVALID_REQUIRED_ACKS, KAFKA_STORAGE_ERROR.
 import {
+  CompressionError,
   CompressionType,
   convertLegacyToBatch,
   ErrorCode,
@@ -15,6 +17,7 @@ import {
   type ProduceResponsePartitionProduceResponse,
   RECORD_BATCH_HEADER_SIZE,
   RecordBatchView,
+  recompressBatch,
   recordsMagic,
 } from '@brook/protocol';
 import {
@@ -25,6 +28,7 @@ import {
   type PartitionLog,
   RecordTooLargeError,
 } from '@brook/storage';
+import type { TopicPolicy } from '../config.js';
 import { defineHandler, NO_RESPONSE, type RequestContext } from '../handler.js';
 import { LEADER_EPOCH, resolvePartition } from '../state/data-path.js';
 import { topicNameError } from '../state/topics.js';
@@ -43,12 +47,11 @@ export const produce = defineHandler(
     const acksValid = req.acks === 0 || req.acks === 1 || req.acks === -1;
     const waits: Promise<void>[] = [];
     const responses = req.topicData.map((t) => {
-      const limits = acksValid ? timestampLimits(ctx, t.name) : null;
       return {
         name: t.name,
         partitionResponses: t.partitionData.map((p): PartitionResponse => {
           if (!acksValid) return failed(p.index, ErrorCode.INVALID_REQUIRED_ACKS, 'acks must be -1, 0 or 1');
-          const res = appendPartition(ctx, t.name, p.index, p.records, now, limits!);
+          const res = appendPartition(ctx, t.name, p.index, p.records, now, req.acks);
           if (res.durable) {
             // Always handled, so a failed fsync after an acks=0 produce cannot go unhandled.
             const flushed = res.durable.then(
@@ -80,24 +83,13 @@ export const produce = defineHandler(
   },
 );
 
-/** How far a CreateTime timestamp may lie behind / ahead of the broker clock (ms). */
-interface TimestampLimits {
-  beforeMs: number;
-  afterMs: number;
-}
-
-/** message.timestamp.before/after.max.ms of a topic: its override, else the broker default. */
-function timestampLimits(ctx: RequestContext, topic: string): TimestampLimits {
-  const overrides = ctx.broker.topics.get(topic)?.configs ?? {};
-  const pick = (topicKey: string, brokerKey: string) => {
-    const own = overrides[topicKey];
-    return own !== undefined ? Number(own) : ctx.broker.config.getNumber(brokerKey);
-  };
-  return {
-    beforeMs: pick('message.timestamp.before.max.ms', 'log.message.timestamp.before.max.ms'),
-    afterMs: pick('message.timestamp.after.max.ms', 'log.message.timestamp.after.max.ms'),
-  };
-}
+const CODECS: Record<string, CompressionType> = {
+  uncompressed: CompressionType.None,
+  gzip: CompressionType.Gzip,
+  snappy: CompressionType.Snappy,
+  lz4: CompressionType.Lz4,
+  zstd: CompressionType.Zstd,
+};
 
 function failed(index: number, errorCode: number, errorMessage: string | null): PartitionResponse {
   return {
@@ -117,7 +109,7 @@ function appendPartition(
   index: number,
   records: Buffer | null,
   now: number,
-  limits: TimestampLimits,
+  acks: number,
 ): { response: PartitionResponse; durable?: Promise<void> } {
   const version = ctx.apiVersion;
   const broker = ctx.broker;
@@ -135,10 +127,25 @@ function appendPartition(
   if (typeof prepared === 'object' && 'errorCode' in prepared) {
     return { response: failed(index, prepared.errorCode, prepared.message) };
   }
-  const batches = prepared;
+  let batches = prepared;
   const log = resolved.log;
-  const check = checkBatches(batches, log, now, limits, version, broker.transactions);
+  const policy = broker.topics.policy(resolved.topic);
+  // On one broker the ISR is this broker alone (Kafka's Partition.appendRecordsToLeader check).
+  const isrError =
+    acks === -1 && policy.minInsyncReplicas > 1
+      ? {
+          errorCode: ErrorCode.NOT_ENOUGH_REPLICAS,
+          message: `The size of the current ISR Set(${broker.nodeId}) is insufficient to satisfy the min.isr requirement of ${policy.minInsyncReplicas} for partition ${topic}-${index}`,
+        }
+      : null;
+  const check = checkBatches(batches, log, now, policy, version, broker.transactions, isrError);
   if (check) return { response: failed(index, check.errorCode, check.message) };
+  const codec = CODECS[policy.compressionType];
+  if (codec !== undefined) {
+    const rebuilt = recompress(batches, codec, policy.compressionLevel);
+    if ('errorCode' in rebuilt) return { response: failed(index, rebuilt.errorCode, rebuilt.message) };
+    batches = rebuilt.batches;
+  }
 
   try {
     const r = log.append(batches, { now, leaderEpoch: LEADER_EPOCH });
@@ -197,17 +204,61 @@ function prepareRecords(records: Buffer | null, version: number): Buffer | { err
   return { errorCode: ErrorCode.CORRUPT_MESSAGE, message: `unknown record magic ${magic}` };
 }
 
-/** Header-only checks storage does not make: compression by version, transactions, timestamps. */
+/**
+ * The slow path for topics with a compression.type codec: every batch not already in that codec is
+ * decoded and rebuilt with it (Kafka's LogValidator does the same). Batches in the codec stay as sent.
+ */
+function recompress(
+  buf: Buffer,
+  codec: CompressionType,
+  level: number | undefined,
+): { batches: Buffer } | { errorCode: number; message: string } {
+  const out: Buffer[] = [];
+  let changed = false;
+  try {
+    for (let pos = 0; pos < buf.length; ) {
+      if (buf.length - pos < RECORD_BATCH_HEADER_SIZE) return { batches: buf }; // storage reports the truncation
+      const view = new RecordBatchView(buf, pos);
+      const size = view.sizeInBytes;
+      if (size < RECORD_BATCH_HEADER_SIZE || pos + size > buf.length) return { batches: buf };
+      if (view.compression === codec) out.push(view.bytes);
+      else {
+        out.push(recompressBatch(view, codec, level === undefined ? {} : { level }));
+        changed = true;
+      }
+      pos += size;
+    }
+  } catch (err) {
+    if (err instanceof InvalidRecordBatchError) {
+      const code =
+        err.reason === 'crc' || err.reason === 'length' || err.reason === 'magic'
+          ? ErrorCode.CORRUPT_MESSAGE
+          : ErrorCode.INVALID_RECORD;
+      return { errorCode: code, message: err.message };
+    }
+    if (err instanceof CompressionError) return { errorCode: ErrorCode.CORRUPT_MESSAGE, message: err.message };
+    throw err;
+  }
+  if (!changed) return { batches: buf };
+  return { batches: out.length === 1 ? out[0]! : Buffer.concat(out) };
+}
+
+/**
+ * Header-only checks storage does not make, in Kafka's order: compression by version and transaction
+ * verification (before the append), then the ISR check (`isrError`), then timestamps (log validation).
+ */
 function checkBatches(
   buf: Buffer,
   log: PartitionLog,
   now: number,
-  limits: TimestampLimits,
+  policy: TopicPolicy,
   version: number,
   txns: TransactionCoordinator,
+  isrError: { errorCode: number; message: string } | null,
 ): { errorCode: number; message: string } | null {
   const createTime = log.config.messageTimestampType === 'CreateTime';
   const nowBig = BigInt(now);
+  let timestampError: { errorCode: number; message: string } | null = null;
   for (let pos = 0; pos + RECORD_BATCH_HEADER_SIZE <= buf.length; ) {
     const view = new RecordBatchView(buf, pos);
     const size = view.sizeInBytes;
@@ -226,20 +277,25 @@ function checkBatches(
         return { errorCode, message: 'transactional batch outside an ongoing transaction of its producer' };
       }
     }
-    if (createTime) {
+    if (createTime && timestampError === null) {
       // Batch-level bounds (first and max timestamp) instead of a per-record walk.
       const first = view.baseTimestamp;
       const max = view.maxTimestamp;
-      if (first >= 0n && Number(nowBig - first) > limits.beforeMs) {
-        return { errorCode: ErrorCode.INVALID_TIMESTAMP, message: `timestamp ${first} is older than allowed` };
-      }
-      if (max >= 0n && Number(max - nowBig) > limits.afterMs) {
-        return { errorCode: ErrorCode.INVALID_TIMESTAMP, message: `timestamp ${max} is too far in the future` };
+      if (first >= 0n && Number(nowBig - first) > policy.timestampBeforeMaxMs) {
+        timestampError = {
+          errorCode: ErrorCode.INVALID_TIMESTAMP,
+          message: `timestamp ${first} is older than allowed`,
+        };
+      } else if (max >= 0n && Number(max - nowBig) > policy.timestampAfterMaxMs) {
+        timestampError = {
+          errorCode: ErrorCode.INVALID_TIMESTAMP,
+          message: `timestamp ${max} is too far in the future`,
+        };
       }
     }
     pos += size;
   }
-  return null;
+  return isrError ?? timestampError;
 }
 
 /**

@@ -2,8 +2,9 @@
 // incremental sessions, KIP-74 byte limits, and read_committed up to the last stable offset.
 // Versions 0-17 (flexible from 12; v0-3 get down-converted message sets: magic 0 for v0-1, magic 1 for v2-3).
 // Errors: UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID, OFFSET_OUT_OF_RANGE, FENCED/UNKNOWN_LEADER_EPOCH,
-// UNSUPPORTED_COMPRESSION_TYPE (zstd for v0-3), FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH,
-// FETCH_SESSION_TOPIC_ID_ERROR.
+// UNSUPPORTED_COMPRESSION_TYPE (zstd batches for v0-3, a compression.type=zstd topic for v0-9),
+// UNSUPPORTED_VERSION (v0-3 on a topic with message.downconversion.enable=false), FETCH_SESSION_ID_NOT_FOUND,
+// INVALID_FETCH_SESSION_EPOCH, FETCH_SESSION_TOPIC_ID_ERROR.
 import {
   convertBatchesToLegacy,
   ErrorCode,
@@ -191,6 +192,13 @@ function readPartition(
   const log =
     sp.partition >= 0 && sp.partition < topic.partitions ? ctx.broker.logs.get(sp.topic, sp.partition) : undefined;
   if (!log) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (version < 10) {
+    // Kafka's maybeConvertFetchedData: a zstd topic needs fetch v10+, and v0-3 (always down-converted)
+    // are refused where the topic disables down-conversion. Both answer without offsets, as Kafka does.
+    const policy = ctx.broker.topics.policy(topic);
+    if (policy.compressionType === 'zstd') return fail(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+    if (version <= 3 && !policy.downconversionEnable) return fail(ErrorCode.UNSUPPORTED_VERSION);
+  }
   const epochError = leaderEpochError(version >= 9 ? sp.currentLeaderEpoch : -1);
   if (epochError !== ErrorCode.NONE) return fail(epochError, log);
   if (sp.fetchOffset < log.logStartOffset || sp.fetchOffset > log.logEndOffset) {

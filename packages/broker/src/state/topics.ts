@@ -11,7 +11,9 @@ import {
   ConfigError,
   effectiveTopicConfig,
   type TopicOverrides,
+  type TopicPolicy,
   toLogConfig,
+  topicPolicy,
   validateTopicOverrides,
 } from '../config.js';
 import { BrokerError, toBrokerError } from '../errors.js';
@@ -73,6 +75,8 @@ export class TopicRegistry {
   private readonly byName = new Map<string, TopicInfo>();
   private readonly byId = new Map<string, TopicInfo>();
   private readonly internalSpecs = new Map<string, InternalTopicSpec>();
+  /** Effective policies by topic name, built on first use and dropped whenever configs may change. */
+  private readonly policies = new Map<string, TopicPolicy>();
   private lock: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -137,6 +141,16 @@ export class TopicRegistry {
     return toLogConfig(effectiveTopicConfig(this.deps.config, t.configs), this.deps.config);
   }
 
+  /** The configs the broker enforces itself on produce/fetch (cached: these run per request). */
+  policy(t: TopicInfo): TopicPolicy {
+    let p = this.policies.get(t.name);
+    if (p === undefined) {
+      p = topicPolicy(effectiveTopicConfig(this.deps.config, t.configs));
+      this.policies.set(t.name, p);
+    }
+    return p;
+  }
+
   /**
    * Creates a topic; throws BrokerError with TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION,
    * INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR or INVALID_CONFIG. With validateOnly nothing changes.
@@ -145,6 +159,7 @@ export class TopicRegistry {
     return this.serialized(async () => {
       const info = this.checkCreate(name, opts);
       if (opts.validateOnly) return info;
+      this.policies.delete(name);
       this.byName.set(name, info);
       this.byId.set(info.topicId, info);
       try {
@@ -247,6 +262,7 @@ export class TopicRegistry {
       }
       this.byName.delete(name);
       this.byId.delete(info.topicId);
+      this.policies.delete(name);
       // Data first: a crash in between leaves an empty topic that can be deleted again, never old data
       // resurfacing under a new topic of the same name.
       for (let p = 0; p < info.partitions; p++) await this.deps.storage.deletePartition(name, p);
@@ -301,6 +317,7 @@ export class TopicRegistry {
       }
       if (validateOnly) return info;
       info.configs = { ...overrides };
+      this.policies.delete(name);
       for (let p = 0; p < info.partitions; p++) this.deps.storage.updatePartitionConfig(name, p, lc);
       await this.persist();
       this.deps.log.info({ topic: name, configs: Object.keys(overrides) }, 'topic configs updated');
@@ -310,6 +327,7 @@ export class TopicRegistry {
 
   /** Re-applies effective configs to all partitions (after a dynamic broker default changed). */
   refreshLogConfigs(): void {
+    this.policies.clear();
     for (const t of this.byName.values()) {
       const lc = this.logConfig(t);
       for (let p = 0; p < t.partitions; p++) this.deps.storage.updatePartitionConfig(t.name, p, lc);

@@ -23,6 +23,7 @@ import {
   TIMESTAMP_TYPE_MASK,
   TimestampType,
   TRANSACTIONAL_FLAG_MASK,
+  validateBatch,
 } from './record-batch.js';
 import {
   sizeOfUnsignedVarint,
@@ -364,6 +365,43 @@ export function buildRecordBatch(options: BuildRecordBatchOptions): Buffer {
   out.writeInt32BE(n, 57);
   out.writeUInt32BE(crc32c(out, ATTRIBUTES_OFFSET, out.length), CRC_OFFSET);
   return out;
+}
+
+/**
+ * Rebuilds a producer's batch with another codec (a topic's compression.type, as Kafka's LogValidator
+ * recompresses): the same records, timestamps, timestamp type and producer fields (id, epoch, base
+ * sequence, transactional flag). Validates the batch first, and that inner offsets run 0..n-1 as
+ * Kafka requires of producer batches. Throws InvalidRecordBatchError or CompressionError.
+ */
+export function recompressBatch(
+  view: RecordBatchView,
+  compression: CompressionType,
+  compressOptions?: CompressOptions,
+  decompressOptions?: DecompressOptions,
+): Buffer {
+  validateBatch(view);
+  const base = view.baseOffset;
+  const records = decodeRecords(view, decompressOptions).map((r, i): RecordInput => {
+    const offsetDelta = Number(r.offset - base);
+    if (offsetDelta !== i) {
+      throw new InvalidRecordBatchError('offset-range', `inner record ${i} has offset delta ${offsetDelta}`);
+    }
+    return { key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offsetDelta };
+  });
+  const logAppend = view.timestampType === TimestampType.LogAppendTime;
+  return buildRecordBatch({
+    baseOffset: base,
+    records,
+    compression,
+    ...(compressOptions ? { compressOptions } : {}),
+    producerId: view.producerId,
+    producerEpoch: view.producerEpoch,
+    baseSequence: view.baseSequence,
+    isTransactional: view.isTransactional,
+    partitionLeaderEpoch: view.partitionLeaderEpoch,
+    timestampType: view.timestampType,
+    ...(logAppend ? { timestamp: view.maxTimestamp } : {}),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
