@@ -8,6 +8,6 @@ export async function resetBrokerState(state: BrokerState): Promise<void> {
   state.transactions.reset();
   for (const t of state.topics.list()) {
     if (state.topics.isInternal(t.name)) continue;
-    await state.topics.delete(t.name);
+    await state.deleteTopic(t.name);
   }
 }

@@ -1,4 +1,5 @@
-// Deletes topics and their data, by name (v0-6) or by topic id (v6).
+// Deletes topics and their data, by name (v0-6) or by topic id (v6), and every group's committed
+// offsets of them (tombstones in __consumer_offsets), as Kafka does.
 // Versions 0-6 (flexible from 4). Errors per topic: UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID,
 // TOPIC_DELETION_DISABLED (INVALID_REQUEST before v3), INVALID_REQUEST (both name and id, internal topic).
 import { DeleteTopicsRequest, DeleteTopicsResponse, ErrorCode, ZERO_UUID } from '@brook/protocol';
@@ -34,7 +35,7 @@ export const deleteTopics = defineHandler(
         r.name = t.name;
         r.topicId = t.topicId;
         if (t.internal) throw new BrokerError(ErrorCode.INVALID_REQUEST, `Cannot delete internal topic ${t.name}.`);
-        await b.topics.delete(t.name);
+        await b.deleteTopic(t.name);
       } catch (caught) {
         const e = toBrokerError(caught, ctx.log, 'delete topic');
         r.errorCode =

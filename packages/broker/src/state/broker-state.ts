@@ -118,6 +118,16 @@ export class BrokerState {
   }
 
   /**
+   * Deletes a topic with its data, and (as Kafka does on partition deletion) the offsets every group
+   * committed or staged for it, so a re-created topic of that name never resumes at stale offsets.
+   */
+  async deleteTopic(name: string): Promise<void> {
+    await this.topics.delete(name);
+    this.groups.deleteTopicOffsets(name);
+    this.transactions.forgetTopicOffsets(name);
+  }
+
+  /**
    * Replaces the dynamic broker configs of one scope ("" resource = default, node id = broker),
    * persists them and re-applies topic configs that inherit from them. Validate before calling.
    */

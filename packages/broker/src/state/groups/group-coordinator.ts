@@ -70,6 +70,8 @@ export interface CommitPartition {
   offset: bigint;
   leaderEpoch: number;
   metadata: string | null;
+  /** OffsetCommit v1's explicit commit time; now when absent. */
+  commitTimestamp?: number;
 }
 
 export interface CommitTopic {
@@ -220,12 +222,14 @@ export class GroupCoordinator {
         if (v === null) continue;
         if (!g) g = this.newGroup(groupId);
         const sep = k.indexOf(':');
-        setOffset(g, k.slice(sep + 1), Number(k.slice(0, sep)), {
+        const o: CommittedOffset = {
           offset: v.offset,
           leaderEpoch: v.leaderEpoch,
           metadata: v.metadata,
           commitTimestamp: Number(v.commitTimestamp),
-        });
+        };
+        if (v.expireTimestamp !== undefined) o.expireTimestamp = Number(v.expireTimestamp);
+        setOffset(g, k.slice(sep + 1), Number(k.slice(0, sep)), o);
       }
     }
   }
@@ -332,8 +336,11 @@ export class GroupCoordinator {
     groupInstanceId: string | null,
     generationId: number,
     topics: CommitTopic[],
-    /** transactional: offsets of a committed transaction (TxnOffsetCommit), applied without the member check. */
-    opts: { transactional?: boolean } = {},
+    /**
+     * transactional: offsets of a committed transaction (TxnOffsetCommit), applied without the member check.
+     * retentionMs: OffsetCommit v2-4's explicit retention (Kafka: expire at commit time + retention).
+     */
+    opts: { transactional?: boolean; retentionMs?: number } = {},
   ): CommitResultTopic[] {
     const all = (errorCode: number): CommitResultTopic[] =>
       topics.map((t) => ({
@@ -363,10 +370,16 @@ export class GroupCoordinator {
         if (Buffer.byteLength(metadata, 'utf8') > this.config.offsetMetadataMaxBytes) {
           return { partitionIndex: p.partitionIndex, errorCode: GroupError.OFFSET_METADATA_TOO_LARGE as number };
         }
-        const value: CommittedOffset = { offset: p.offset, leaderEpoch: p.leaderEpoch, metadata, commitTimestamp: now };
+        const commitTimestamp = p.commitTimestamp ?? now;
+        const value: CommittedOffset = { offset: p.offset, leaderEpoch: p.leaderEpoch, metadata, commitTimestamp };
+        if (opts.retentionMs !== undefined) value.expireTimestamp = now + opts.retentionMs;
         records.push({
           key: encodeOffsetCommitKey(groupId, t.name, p.partitionIndex),
-          value: encodeOffsetCommitValue({ ...value, commitTimestamp: BigInt(now) }),
+          value: encodeOffsetCommitValue({
+            ...value,
+            commitTimestamp: BigInt(commitTimestamp),
+            expireTimestamp: value.expireTimestamp === undefined ? undefined : BigInt(value.expireTimestamp),
+          }),
         });
         accepted.push({ topic: t.name, partition: p.partitionIndex, value });
         return { partitionIndex: p.partitionIndex, errorCode: GroupError.NONE as number };
@@ -476,6 +489,39 @@ export class GroupCoordinator {
     }
     for (const [t, p] of removals) deleteOffset(group, t, p);
     return { errorCode: GroupError.NONE, topics: result };
+  }
+
+  /**
+   * A topic was deleted: every group forgets its committed offsets (tombstones in __consumer_offsets, so
+   * a re-created topic of that name starts from its reset policy, also after a restart). An empty group
+   * left without offsets is removed, as Kafka's cleanupGroupMetadata does. Returns how many were removed.
+   */
+  deleteTopicOffsets(topic: string): number {
+    let removed = 0;
+    for (const g of [...this.groups.values()]) {
+      const parts = g.offsets.get(topic);
+      if (!parts || parts.size === 0) continue;
+      const records: OffsetsRecord[] = [...parts.keys()].map((p) => ({
+        key: encodeOffsetCommitKey(g.groupId, topic, p),
+        value: null,
+      }));
+      const removeGroup = g.state === 'Empty' && countOffsets(g) === parts.size;
+      if (removeGroup) records.push({ key: encodeGroupMetadataKey(g.groupId), value: null });
+      try {
+        this.write(g.groupId, records);
+      } catch (e) {
+        this.logger.warn({ groupId: g.groupId, topic, err: String(e) }, 'writing offset tombstones failed');
+        continue;
+      }
+      removed += parts.size;
+      g.offsets.delete(topic);
+      if (removeGroup) {
+        g.markDead();
+        this.groups.delete(g.groupId);
+      }
+    }
+    if (removed > 0) this.logger.info({ topic, removed }, 'removed committed offsets of a deleted topic');
+    return removed;
   }
 
   // ---- admin ----
@@ -595,8 +641,9 @@ export class GroupCoordinator {
       const removals: [string, number][] = [];
       for (const [topic, parts] of g.offsets) {
         for (const [p, o] of parts) {
+          // An explicit expiry (OffsetCommit v2-4 retention) wins over offsets.retention.minutes, as in Kafka.
           const since = g.protocolType !== null ? g.currentStateTimestamp : o.commitTimestamp;
-          if (since + retention <= now) {
+          if ((o.expireTimestamp ?? since + retention) <= now) {
             records.push({ key: encodeOffsetCommitKey(g.groupId, topic, p), value: null });
             removals.push([topic, p]);
           }

@@ -611,6 +611,30 @@ export class TransactionCoordinator {
     return { unknownStateFilters, states: out };
   }
 
+  /**
+   * A topic was deleted: offsets staged for it by open transactions are dropped, so a later commit
+   * cannot bring them back (Kafka's removeOffsets clears pending transactional offsets too).
+   */
+  forgetTopicOffsets(topic: string): void {
+    for (const t of this.txns.values()) {
+      let changed = false;
+      for (const [groupId, staged] of t.pendingOffsets) {
+        for (const k of [...staged.keys()]) {
+          if (k.slice(k.indexOf(':') + 1) !== topic) continue;
+          staged.delete(k);
+          changed = true;
+        }
+        if (staged.size === 0) t.pendingOffsets.delete(groupId);
+      }
+      if (!changed) continue;
+      try {
+        this.persist(t);
+      } catch (err) {
+        this.deps.logger.warn({ transactionalId: t.transactionalId, err: String(err) }, 'persisting txn failed');
+      }
+    }
+  }
+
   /** For tests and tools. */
   state(transactionalId: string): TxnRecord | undefined {
     return this.txns.get(transactionalId);
