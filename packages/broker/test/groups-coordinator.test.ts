@@ -75,6 +75,12 @@ describe('__consumer_offsets records', () => {
     expect(vb.readInt16BE(0)).toBe(3);
     expect(vb.length).toBe(2 + 8 + 4 + 2 + 2 + 8);
     expect(decodeOffsetCommitValue(vb)).toEqual(v);
+    // An explicit retention (OffsetCommit v2-4) is kept as Kafka keeps it: value v1, without the epoch.
+    const expiring = { offset: 42n, leaderEpoch: -1, metadata: 'hi', commitTimestamp: 1234n, expireTimestamp: 5678n };
+    const eb = encodeOffsetCommitValue({ ...expiring, leaderEpoch: 5 });
+    expect(eb.readInt16BE(0)).toBe(1);
+    expect(eb.length).toBe(2 + 8 + 2 + 2 + 8 + 8);
+    expect(decodeOffsetCommitValue(eb)).toStrictEqual(expiring);
 
     const g = {
       protocolType: 'consumer',

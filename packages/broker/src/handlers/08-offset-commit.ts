@@ -1,7 +1,8 @@
 // Commits consumer offsets (with a metadata string) to the group coordinator, which writes them to
 // __consumer_offsets. Standalone consumers commit with generation -1 (v0 has no generation).
-// Versions 0-9 (generation and member from 1; retention 2-4, ignored as in Kafka 2.1+; leader epoch
-// from 6; group.instance.id from 7; flexible from 8). Errors per partition: ILLEGAL_GENERATION,
+// Versions 0-9 (generation, member and an explicit commit timestamp in 1; retention 2-4: an offset
+// committed with one expires at commit time + retention, as in Kafka; leader epoch from 6;
+// group.instance.id from 7; flexible from 8). Errors per partition: ILLEGAL_GENERATION,
 // UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS, FENCED_INSTANCE_ID, OFFSET_METADATA_TOO_LARGE,
 // UNKNOWN_TOPIC_OR_PARTITION, INVALID_GROUP_ID, COORDINATOR_LOAD_IN_PROGRESS.
 import { ErrorCode, OffsetCommitRequest, OffsetCommitResponse } from '@brook/protocol';
@@ -17,6 +18,8 @@ export const offsetCommit = defineHandler(
       const t = topics.get(name);
       return t !== undefined && p >= 0 && p < t.partitions;
     };
+    // -1 = the broker's offsets.retention.minutes (Kafka's DEFAULT_RETENTION_TIME).
+    const retention = req.retentionTimeMs ?? -1n;
     const committed = ctx.broker.groups.commitOffsets(
       req.groupId,
       req.memberId ?? '',
@@ -31,8 +34,12 @@ export const offsetCommit = defineHandler(
             offset: p.committedOffset,
             leaderEpoch: p.committedLeaderEpoch ?? -1,
             metadata: p.committedMetadata,
+            ...(p.commitTimestamp !== undefined && p.commitTimestamp !== -1n
+              ? { commitTimestamp: Number(p.commitTimestamp) }
+              : {}),
           })),
       })),
+      retention === -1n ? {} : { retentionMs: Number(retention) },
     );
     return {
       throttleTimeMs: 0,

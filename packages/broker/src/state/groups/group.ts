@@ -128,6 +128,8 @@ export interface CommittedOffset {
   leaderEpoch: number;
   metadata: string;
   commitTimestamp: number;
+  /** Explicit expiry (OffsetCommit v2-4 retentionTimeMs); otherwise offsets.retention.minutes applies. */
+  expireTimestamp?: number;
 }
 
 export class Member {

@@ -2,7 +2,8 @@
 // in Kafka's own schemas so the data reads the same way Kafka's tools read it:
 //   key version 0/1 = OffsetCommitKey   (group, topic, partition)
 //   key version 2   = GroupMetadataKey  (group)
-//   OffsetCommitValue v3  (offset, leaderEpoch, metadata, commitTimestamp)
+//   OffsetCommitValue v3  (offset, leaderEpoch, metadata, commitTimestamp), or v1 (offset, metadata,
+//                         commitTimestamp, expireTimestamp) for a commit with an explicit retention, as Kafka does
 //   GroupMetadataValue v3 (protocolType, generation, protocol, leader, currentStateTimestamp, members[])
 // None of these versions is flexible: big-endian ints, int16-length strings
 // (-1 = null), int32-length bytes, int32-counted arrays. A null value is a
@@ -31,6 +32,8 @@ export interface OffsetCommitValue {
   leaderEpoch: number;
   metadata: string;
   commitTimestamp: bigint;
+  /** Set by OffsetCommit v2-4 retentionTimeMs: the offset expires then instead of by offsets.retention. */
+  expireTimestamp?: bigint;
 }
 
 export interface GroupMemberValue {
@@ -159,6 +162,16 @@ export function decodeKey(buf: Buffer): OffsetsTopicKey | null {
 }
 
 export function encodeOffsetCommitValue(v: OffsetCommitValue): Buffer {
+  // Kafka writes v1 (no leader epoch) when it must keep an expire timestamp.
+  if (v.expireTimestamp !== undefined) {
+    return new Out()
+      .int16(1)
+      .int64(v.offset)
+      .string(v.metadata)
+      .int64(v.commitTimestamp)
+      .int64(v.expireTimestamp)
+      .done();
+  }
   return new Out().int16(3).int64(v.offset).int32(v.leaderEpoch).string(v.metadata).int64(v.commitTimestamp).done();
 }
 
@@ -170,7 +183,8 @@ export function decodeOffsetCommitValue(buf: Buffer): OffsetCommitValue {
   const leaderEpoch = version >= 3 ? r.int32() : -1;
   const metadata = r.string();
   const commitTimestamp = r.int64();
-  if (version === 1) r.int64(); // expireTimestamp (explicit retention, pre-2.1 clients)
+  // v1 carries an explicit expiry (OffsetCommit v2-4 retentionTimeMs); v2+ have none.
+  if (version === 1) return { offset, leaderEpoch, metadata, commitTimestamp, expireTimestamp: r.int64() };
   return { offset, leaderEpoch, metadata, commitTimestamp };
 }
 
