@@ -207,6 +207,7 @@ export class PartitionLog {
   private listeners: Array<() => void> = [];
 
   private unflushedMessages = 0;
+  private _flushedOffset: bigint;
   /** @internal */
   lastFlushMs = Date.now();
   private pendingSync: Promise<void> | null = null;
@@ -233,6 +234,8 @@ export class PartitionLog {
     this._logStartOffset = init.logStartOffset;
     this._logEndOffset = this.active.nextOffset;
     this._highWatermark = this._logEndOffset;
+    // What open found is what recovery accepted (and a clean close fsynced).
+    this._flushedOffset = this._logEndOffset;
     this.recoveryPoint = init.recoveryPoint;
     this.cleanerCheckpoint = init.cleanerCheckpoint;
     this.producers = init.producers;
@@ -253,6 +256,13 @@ export class PartitionLog {
   }
   get highWatermark(): bigint {
     return this._highWatermark;
+  }
+  /**
+   * Offsets below this are fsynced (Kafka's flushed offset): moved by flush.messages, flush.ms,
+   * fsyncOnAppend, explicit flushes and rolls. In memory mode there is nothing to sync: the log end.
+   */
+  get flushedOffset(): bigint {
+    return this.dir === null ? this._logEndOffset : this._flushedOffset;
   }
   /** Clamped to [logStartOffset, logEndOffset]. With autoHighWatermark (default) appends move it to the log end. */
   setHighWatermark(o: bigint): void {
@@ -479,12 +489,16 @@ export class PartitionLog {
       return;
     }
     const dir = this.dir;
+    // Earlier rolls' syncs may still run: "below base is on disk" needs them done too.
+    const earlier = [...this.background];
     this.track(
       (async () => {
         await old.flushAll();
         await fsyncDir(dir);
         if (snapshot) await writeFileAtomic(snapshotPath(dir, base), snapshot);
+        await Promise.all(earlier);
         if (this.closed) return;
+        this.markFlushed(base);
         if (base > this.recoveryPoint) this.recoveryPoint = base;
         await this.writeMeta();
         this.cleanSnapshots();
@@ -513,10 +527,18 @@ export class PartitionLog {
 
   private async flushNow(): Promise<void> {
     const seg = this.active;
+    const upTo = this._logEndOffset;
     this.unflushedMessages = 0;
     this.lastFlushMs = Date.now();
     // Rolls in progress flush the previous segment and the directory.
     await Promise.all([seg.flush(), ...this.background]);
+    this.markFlushed(upTo);
+  }
+
+  private markFlushed(upTo: bigint): void {
+    // A truncation during the sync may have cut below upTo.
+    const o = upTo < this._logEndOffset ? upTo : this._logEndOffset;
+    if (o > this._flushedOffset) this._flushedOffset = o;
   }
 
   /** fdatasync of everything appended so far. */
@@ -799,6 +821,8 @@ export class PartitionLog {
       for (const s of this.segments) s.deleteFiles();
       this.segments = [Segment.create(this.dir, offset, this.settings)];
       this._logStartOffset = offset;
+      // Nothing is left to sync below the new start.
+      this._flushedOffset = offset;
       this.producers.clear();
       this.finishTruncation();
       await this.writeMeta();
@@ -810,6 +834,7 @@ export class PartitionLog {
     this._logEndOffset = this.active.nextOffset;
     if (this._highWatermark > this._logEndOffset) this._highWatermark = this._logEndOffset;
     if (this._highWatermark < this._logStartOffset) this._highWatermark = this._logStartOffset;
+    if (this._flushedOffset > this._logEndOffset) this._flushedOffset = this._logEndOffset;
     if (this.recoveryPoint > this.active.baseOffset) this.recoveryPoint = this.active.baseOffset;
     if (this.cleanerCheckpoint > this._logEndOffset) this.cleanerCheckpoint = this.segments[0]!.baseOffset;
     // Snapshots past the new end describe batches that no longer exist.

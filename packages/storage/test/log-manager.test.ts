@@ -4,6 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LOG_CONFIG, LogClosedError, LogManager } from '../src/index.js';
 import { batch, records, rmDir, silentLogger, tempDir } from './helpers.js';
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 describe('LogManager', () => {
   let dir: string;
   beforeEach(async () => {
@@ -83,6 +85,42 @@ describe('LogManager', () => {
     expect(log.lastFlushMs).toBe(before);
     log.append(batch({ count: 2 }));
     expect(log.lastFlushMs).toBeGreaterThan(before);
+    await log.settle();
+    expect(log.flushedOffset).toBe(4n);
+    await mgr.close();
+  });
+
+  it('flushes on flush.ms (manager timer) without flush.messages being reached', async () => {
+    const mgr = await LogManager.open({ dataDir: dir, logger: silentLogger, flushCheckIntervalMs: 10 });
+    const timed = await mgr.create('t', 0, { flushMs: 100 });
+    const never = await mgr.create('n', 0); // Kafka's default: leave it to the OS
+    const t0 = Date.now();
+    await timed.flush(); // restarts the flush.ms clock at or after t0
+    for (let i = 0; i < 3; i++) {
+      timed.append(batch({ count: 2 }));
+      never.append(batch({ count: 2 }));
+    }
+    expect([timed.flushedOffset, never.flushedOffset]).toEqual([0n, 0n]);
+    while (timed.flushedOffset < 6n && Date.now() - t0 < 5_000) await sleep(5);
+    expect(timed.flushedOffset).toBe(6n);
+    // Not before flush.ms: a slow machine only makes this later.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(100);
+    await sleep(50);
+    expect(never.flushedOffset).toBe(0n);
+    expect(never.logEndOffset).toBe(6n);
+    await mgr.close();
+  });
+
+  it('flushes on flush.ms from the append path when no timer runs', async () => {
+    const mgr = await LogManager.open({ dataDir: dir, logger: silentLogger, flushCheckIntervalMs: 0 });
+    const log = await mgr.create('t', 0, { flushMs: 200 });
+    await log.flush();
+    log.append(batch({ count: 3 }));
+    await sleep(250);
+    expect(log.flushedOffset).toBe(0n); // nothing flushes between appends without the timer
+    log.append(batch({ count: 2 }));
+    await log.settle();
+    expect(log.flushedOffset).toBe(5n);
     await mgr.close();
   });
 
