@@ -1,7 +1,8 @@
 // Transaction APIs over the wire, version by version, with Brook's codec client: what ApiVersions
 // advertises, the v4+ batched AddPartitionsToTxn (verifyOnly included), PRODUCER_FENCED vs
 // INVALID_PRODUCER_EPOCH by version, produce verification, FindCoordinator's transaction key type,
-// DescribeProducers showing an open transaction's first offset.
+// DescribeProducers showing an open transaction's first offset, a stale epoch of an idempotent producer,
+// and ListTransactions v0/v1 with state, producer-id and duration filters.
 import {
   AddOffsetsToTxnRequest,
   AddOffsetsToTxnResponse,
@@ -20,6 +21,8 @@ import {
   FindCoordinatorResponse,
   InitProducerIdRequest,
   InitProducerIdResponse,
+  ListTransactionsRequest,
+  ListTransactionsResponse,
   OffsetFetchRequest,
   OffsetFetchResponse,
   ProduceRequest,
@@ -56,9 +59,9 @@ async function init(id: string) {
   return r;
 }
 
-function produce(id: string | null, pid: bigint, epoch: number, partition: number, seq: number) {
+function produce(id: string | null, pid: bigint, epoch: number, partition: number, seq: number, version = 9) {
   return c
-    .request(ProduceRequest, ProduceResponse, 9, {
+    .request(ProduceRequest, ProduceResponse, version, {
       transactionalId: id,
       acks: -1,
       timeoutMs: 5000,
@@ -73,7 +76,7 @@ function produce(id: string | null, pid: bigint, epoch: number, partition: numbe
                 producerId: pid,
                 producerEpoch: epoch,
                 baseSequence: seq,
-                isTransactional: true,
+                isTransactional: id !== null,
               }),
             },
           ],
@@ -273,5 +276,85 @@ describe('transaction APIs on the wire', () => {
       [-1n, 0],
       [11n, 0],
     ]);
+  });
+
+  it('produce: an idempotent producer batch with a stale epoch gets INVALID_PRODUCER_EPOCH', async () => {
+    const r = await c.request(InitProducerIdRequest, InitProducerIdResponse, 4, {
+      transactionalId: null,
+      transactionTimeoutMs: 60_000,
+      producerId: -1n,
+      producerEpoch: -1,
+    });
+    expect(r.errorCode).toBe(0);
+    const pid = r.producerId;
+    const first = await produce(null, pid, r.producerEpoch, 0, 0);
+    expect(first.errorCode).toBe(0);
+    // A newer epoch starts again at sequence 0 and fences the older one on this partition.
+    const bumped = await produce(null, pid, r.producerEpoch + 1, 0, 0);
+    expect([bumped.errorCode, bumped.baseOffset]).toEqual([0, first.baseOffset + 1n]);
+    for (const v of [3, 9, 11]) {
+      const stale = await produce(null, pid, r.producerEpoch, 0, 1, v);
+      expect([v, stale.errorCode]).toEqual([v, ErrorCode.INVALID_PRODUCER_EPOCH]);
+    }
+    const end = await c.request(DescribeProducersRequest, DescribeProducersResponse, 0, {
+      topics: [{ name: 'tp', partitionIndexes: [0] }],
+    });
+    const mine = end.topics[0]!.partitions[0]!.activeProducers.find((x) => x.producerId === pid);
+    expect(mine).toMatchObject({ producerEpoch: r.producerEpoch + 1, lastSequence: 0 });
+  });
+
+  it('ListTransactions v0 and v1: state and producer-id filters, and (v1) the duration filter', async () => {
+    const begin = async (id: string) => {
+      const p = await init(id);
+      const add = await c.request(AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, 3, {
+        v3AndBelowTransactionalId: id,
+        v3AndBelowProducerId: p.producerId,
+        v3AndBelowProducerEpoch: p.producerEpoch,
+        v3AndBelowTopics: [{ name: 'tp', partitions: [1] }],
+      });
+      expect(add.resultsByTopicV3AndBelow![0]!.resultsByPartition[0]!.partitionErrorCode).toBe(0);
+      return p;
+    };
+    const old = await begin(`list-old-${++n}`);
+    await new Promise((r) => setTimeout(r, 400));
+    const fresh = await begin(`list-fresh-${++n}`);
+    const idle = await init(`list-idle-${++n}`);
+    const pids = [old.producerId, fresh.producerId, idle.producerId];
+    const list = async (v: number, stateFilters: string[], producerIdFilters: bigint[], durationFilter = -1n) => {
+      const r = await c.request(ListTransactionsRequest, ListTransactionsResponse, v, {
+        stateFilters,
+        producerIdFilters,
+        ...(v >= 1 ? { durationFilter } : {}),
+      });
+      expect(r.errorCode).toBe(0);
+      return {
+        unknown: r.unknownStateFilters,
+        listed: r.transactionStates
+          .map((t) => [t.producerId, t.transactionState, t.transactionalId.replace(/-\d+$/, '')] as const)
+          .sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+      };
+    };
+    for (const v of [0, 1]) {
+      expect(await list(v, [], pids)).toEqual({
+        unknown: [],
+        listed: [
+          [old.producerId, 'Ongoing', 'list-old'],
+          [fresh.producerId, 'Ongoing', 'list-fresh'],
+          [idle.producerId, 'Empty', 'list-idle'],
+        ],
+      });
+      expect(await list(v, [], [fresh.producerId])).toEqual({
+        unknown: [],
+        listed: [[fresh.producerId, 'Ongoing', 'list-fresh']],
+      });
+      expect(await list(v, ['Empty', 'Bogus'], pids)).toEqual({
+        unknown: ['Bogus'],
+        listed: [[idle.producerId, 'Empty', 'list-idle']],
+      });
+    }
+    // v1: only transactions running longer than the duration (the old one has run for 400+ ms).
+    expect((await list(1, [], pids, 250n)).listed).toEqual([[old.producerId, 'Ongoing', 'list-old']]);
+    expect((await list(1, ['Ongoing'], [fresh.producerId], 250n)).listed).toEqual([]);
+    expect((await list(1, [], pids, 0n)).listed.map((t) => t[0])).toContain(old.producerId);
   });
 });
