@@ -1,21 +1,28 @@
 // Hostile or broken peers on raw sockets: each case closes only that connection (or answers with an
-// error where Kafka does), and the broker keeps serving a separate kafkajs client afterwards.
+// error where Kafka does), and the broker keeps serving separate kafkajs clients afterwards: a topic is
+// created, a record produced and read back byte for byte.
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { type Broker, startBroker } from '@brook/broker';
 import { ApiVersionsResponse, ErrorCode, encodeRequestHeader, Reader, Writer } from '@brook/protocol';
-import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { type Admin, Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let broker: Broker;
+let kafka: Kafka;
 let admin: Admin;
+let producer: Producer;
 
 beforeAll(async () => {
   broker = await startBroker({ port: 0, config: { 'connections.max.idle.ms': 1500 } });
-  admin = new Kafka({ clientId: 'bystander', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).admin();
+  kafka = new Kafka({ clientId: 'bystander', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+  admin = kafka.admin();
   await admin.connect();
+  producer = kafka.producer();
+  await producer.connect();
 });
 afterAll(async () => {
+  await producer?.disconnect();
   await admin?.disconnect();
   await broker?.close();
 });
@@ -56,11 +63,33 @@ async function rawSocket(): Promise<{ s: Socket; received: () => Buffer; closed:
 }
 
 let n = 0;
+/** Other clients are still served: create a topic, produce a record, consume it and compare the bytes. */
 async function stillServing(): Promise<void> {
   const topic = `after-bad-${++n}`;
   expect(await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })).toBe(true);
   const md = await admin.fetchTopicMetadata({ topics: [topic] });
   expect(md.topics[0]!.partitions).toHaveLength(1);
+  const value = Buffer.from(`still serving ${n} \u00e9\u0000\u00ff`, 'utf8');
+  const [sent] = await producer.send({ topic, messages: [{ key: `k${n}`, value }] });
+  expect(sent!.errorCode).toBe(0);
+  const consumer = kafka.consumer({ groupId: `still-serving-${n}` });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const got = await new Promise<{ key: string; value: Buffer; offset: string }>((resolve, reject) => {
+      consumer
+        .run({
+          eachMessage: async ({ message }) =>
+            resolve({ key: message.key!.toString(), value: message.value!, offset: message.offset }),
+        })
+        .catch(reject);
+    });
+    expect(got.key).toBe(`k${n}`);
+    expect(got.value.equals(value)).toBe(true);
+    expect(got.offset).toBe('0');
+  } finally {
+    await consumer.disconnect();
+  }
 }
 
 describe('bad input on raw sockets', () => {
