@@ -49,6 +49,8 @@ export interface CreateLoggerOptions {
   level: LogLevel;
   /** File descriptor to write JSON lines to; 2 (stderr) by default so stdout stays machine-readable. */
   fd?: number;
+  /** Writes JSON lines here instead of `fd` (tests capture the log this way). */
+  stream?: { write(line: string): unknown };
   name?: string;
 }
 
@@ -61,7 +63,7 @@ export function createLogger(opts: CreateLoggerOptions): Logger {
   // createRequire keeps pino off the import graph of silent/embedded brokers.
   const require = createRequire(import.meta.url);
   const pino = require('pino') as typeof import('pino');
-  const dest = pino.destination({ fd: opts.fd ?? 2, sync: true });
+  const dest = opts.stream ?? pino.destination({ fd: opts.fd ?? 2, sync: true });
   const root = pino.pino(
     {
       level: opts.level,
