@@ -3,14 +3,18 @@ import { defineConfig } from 'vitest/config';
 // Tests import workspace packages through the "source" export condition,
 // so they run against src/ without a build step.
 const resolve = { conditions: ['source'] };
+// Node-side test modules resolve through the ssr environment's conditions, not `resolve`'s.
+const ssr = { resolve: { conditions: ['source'], externalConditions: ['source'] } };
 
 export default defineConfig({
   resolve,
+  ssr,
   test: {
     reporters: ['default', './scripts/vitest-summary-reporter.ts'],
     projects: [
       {
         resolve,
+        ssr,
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts'],
@@ -19,6 +23,7 @@ export default defineConfig({
       },
       {
         resolve,
+        ssr,
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
@@ -29,6 +34,7 @@ export default defineConfig({
       {
         // The embedded-testing examples of docs/embedded-testing.md, run as a user's suite would run them.
         resolve,
+        ssr,
         test: {
           name: 'examples',
           include: ['test/examples/**/*.spec.ts'],
