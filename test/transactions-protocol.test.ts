@@ -48,7 +48,8 @@ afterAll(async () => {
   await tb.destroy();
 });
 
-async function init(id: string) {
+/** InitProducerId v4 for a transactional id, or for a plain idempotent producer with null. */
+async function init(id: string | null) {
   const r = await c.request(InitProducerIdRequest, InitProducerIdResponse, 4, {
     transactionalId: id,
     transactionTimeoutMs: 60_000,
@@ -279,13 +280,7 @@ describe('transaction APIs on the wire', () => {
   });
 
   it('produce: an idempotent producer batch with a stale epoch gets INVALID_PRODUCER_EPOCH', async () => {
-    const r = await c.request(InitProducerIdRequest, InitProducerIdResponse, 4, {
-      transactionalId: null,
-      transactionTimeoutMs: 60_000,
-      producerId: -1n,
-      producerEpoch: -1,
-    });
-    expect(r.errorCode).toBe(0);
+    const r = await init(null);
     const pid = r.producerId;
     const first = await produce(null, pid, r.producerEpoch, 0, 0);
     expect(first.errorCode).toBe(0);

@@ -9,13 +9,7 @@
 // completes a journaled swap or discards an unjournaled one.
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  buildRecordBatch,
-  type DecodedRecord,
-  decodeRecords,
-  iterateBatches,
-  type RecordBatchView,
-} from '@brook/protocol';
+import { type DecodedRecord, decodeRecords, iterateBatches, type RecordBatchView, rebuildBatch } from '@brook/protocol';
 import { isCompacted } from './config.js';
 import { fsyncDir, type Logger, type PartitionLog, writeFileAtomic } from './log.js';
 import { Segment, segmentPaths } from './segment.js';
@@ -242,28 +236,8 @@ function filterBatch(
   }
   if (retained.length === records.length) return view.bytes;
   if (retained.length === 0) return null;
-  const base = view.baseOffset;
-  const logAppend = view.timestampType === 1;
-  return buildRecordBatch({
-    baseOffset: base,
-    records: retained.map((r) => ({
-      key: r.key,
-      value: r.value,
-      headers: r.headers,
-      timestamp: r.timestamp,
-      offsetDelta: Number(r.offset - base),
-    })),
-    compression: view.compression,
-    producerId: view.producerId,
-    producerEpoch: view.producerEpoch,
-    baseSequence: view.baseSequence,
-    isTransactional: view.isTransactional,
-    partitionLeaderEpoch: view.partitionLeaderEpoch,
-    timestampType: view.timestampType,
-    ...(logAppend ? { timestamp: view.maxTimestamp } : {}),
-    // Keep the original offset range so producer sequence numbers stay consistent.
-    lastOffsetDelta: view.lastOffsetDelta,
-  });
+  // Keep the original offset range so producer sequence numbers stay consistent.
+  return rebuildBatch(view, retained, { compression: view.compression, lastOffsetDelta: view.lastOffsetDelta });
 }
 
 /**

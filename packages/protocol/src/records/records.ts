@@ -380,20 +380,40 @@ export function recompressBatch(
   decompressOptions?: DecompressOptions,
 ): Buffer {
   validateBatch(view);
-  const base = view.baseOffset;
-  const records = decodeRecords(view, decompressOptions).map((r, i): RecordInput => {
-    const offsetDelta = Number(r.offset - base);
+  const records = decodeRecords(view, decompressOptions);
+  records.forEach((r, i) => {
+    const offsetDelta = Number(r.offset - view.baseOffset);
     if (offsetDelta !== i) {
       throw new InvalidRecordBatchError('offset-range', `inner record ${i} has offset delta ${offsetDelta}`);
     }
-    return { key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offsetDelta };
   });
+  return rebuildBatch(view, records, { compression, ...(compressOptions ? { compressOptions } : {}) });
+}
+
+/**
+ * A new batch of `records` (decoded from `view`, or some of them) that keeps the view's base offset,
+ * producer fields (id, epoch, base sequence, transactional flag), leader epoch, timestamp type and,
+ * under LogAppendTime, its timestamp. Recompression and compaction both rebuild batches this way.
+ */
+export function rebuildBatch(
+  view: RecordBatchView,
+  records: readonly DecodedRecord[],
+  options: Pick<BuildRecordBatchOptions, 'compression' | 'compressOptions' | 'lastOffsetDelta'>,
+): Buffer {
+  const base = view.baseOffset;
   const logAppend = view.timestampType === TimestampType.LogAppendTime;
   return buildRecordBatch({
+    ...options,
     baseOffset: base,
-    records,
-    compression,
-    ...(compressOptions ? { compressOptions } : {}),
+    records: records.map(
+      (r): RecordInput => ({
+        key: r.key,
+        value: r.value,
+        headers: r.headers,
+        timestamp: r.timestamp,
+        offsetDelta: Number(r.offset - base),
+      }),
+    ),
     producerId: view.producerId,
     producerEpoch: view.producerEpoch,
     baseSequence: view.baseSequence,
