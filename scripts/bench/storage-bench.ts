@@ -275,8 +275,8 @@ async function smallVsLarge(rows: Row[]): Promise<void> {
     const rates = { small: [] as number[], large: [] as number[], rawSmall: [] as number[], rawLarge: [] as number[] };
     for (let r = 0; r < rounds; r++) {
       const runs: [keyof typeof rates, () => Promise<number> | number][] = [
-        ['small', async () => rateThenFlush(smalls[r]!)],
-        ['large', async () => rateThenFlush(large)],
+        ['small', () => rateThenFlush(smalls[r]!)],
+        ['large', () => rateThenFlush(large)],
         ['rawSmall', () => rawAppendAt(rawSmalls[r]!, bufs, measureMB * MiB)],
         ['rawLarge', () => rawAppendAt(rawLarge, bufs, measureMB * MiB)],
       ];
