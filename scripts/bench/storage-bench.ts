@@ -62,24 +62,32 @@ function appendRate(log: PartitionLog, bufs: Buffer[], totalBytes: number): numb
   return (n * size) / MiB / ((performance.now() - t0) / 1000);
 }
 
-/** MB/s of the same writes with plain fs.writeSync (and fdatasync after each when `sync`). */
-function rawRate(file: string, bufs: Buffer[], totalBytes: number, sync: boolean): number {
-  const fd = fs.openSync(file, 'w');
+/**
+ * MB/s of appending `totalBytes` at the end of an open raw file with plain fs.writeSync (fdatasync after
+ * each write when `syncEach`), then an untimed fdatasync so the next run starts with no dirty pages.
+ */
+function rawAppendAt(file: { fd: number; size: number }, bufs: Buffer[], totalBytes: number, syncEach = false): number {
   const size = bufs[0]!.length;
   const n = Math.ceil(totalBytes / size);
-  let pos = 0;
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
     const b = bufs[i % bufs.length]!;
-    fs.writeSync(fd, b, 0, b.length, pos);
-    pos += b.length;
-    if (sync) fs.fdatasyncSync(fd);
+    fs.writeSync(file.fd, b, 0, b.length, file.size);
+    file.size += b.length;
+    if (syncEach) fs.fdatasyncSync(file.fd);
   }
   const secs = (performance.now() - t0) / 1000;
-  fs.fdatasyncSync(fd); // untimed: leave no dirty pages for the next run
-  fs.closeSync(fd);
-  fs.rmSync(file);
+  fs.fdatasyncSync(file.fd);
   return (n * size) / MiB / secs;
+}
+
+/** MB/s of the same writes with plain fs.writeSync (and fdatasync after each when `sync`). */
+function rawRate(file: string, bufs: Buffer[], totalBytes: number, sync: boolean): number {
+  const raw = { fd: fs.openSync(file, 'w'), size: 0 };
+  const rate = rawAppendAt(raw, bufs, totalBytes, sync);
+  fs.closeSync(raw.fd);
+  fs.rmSync(file);
+  return rate;
 }
 
 async function appendVsRaw(rows: Row[], batchBytes: number, label: string): Promise<void> {
@@ -223,21 +231,6 @@ async function reads(rows: Row[]): Promise<void> {
     });
     await mgr2.close();
   });
-}
-
-/** Appends `totalBytes` at the end of an open raw file: MB/s, untimed fdatasync after. */
-function rawAppendAt(file: { fd: number; size: number }, bufs: Buffer[], totalBytes: number): number {
-  const size = bufs[0]!.length;
-  const n = Math.ceil(totalBytes / size);
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    const b = bufs[i % bufs.length]!;
-    fs.writeSync(file.fd, b, 0, b.length, file.size);
-    file.size += b.length;
-  }
-  const secs = (performance.now() - t0) / 1000;
-  fs.fdatasyncSync(file.fd);
-  return (n * size) / MiB / secs;
 }
 
 async function smallVsLarge(rows: Row[]): Promise<void> {
