@@ -1,7 +1,7 @@
 // Starts Brook with in-memory storage (startBroker({ dataDir: null })) for the bench, as the CLI
 // has no in-memory option. Plain JS on the built packages, so the measured process runs no loader.
 // Prints "brook listening on host:port" once accepting; stops on SIGTERM/SIGINT.
-import { createLogger, startBroker, tuneServerGc } from '@brook/broker';
+import { createLogger, startBroker, tuneServerProcess } from '@brook/broker';
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {
@@ -9,7 +9,7 @@ const opt = (name, def) => {
   return i >= 0 && i + 1 < args.length ? args[i + 1] : def;
 };
 // As `brook start` does (packages/cli/src/commands/start.ts).
-tuneServerGc();
+tuneServerProcess();
 const broker = await startBroker({
   host: opt('--host', '127.0.0.1'),
   port: Number(opt('--port', '0')),

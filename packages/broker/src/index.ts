@@ -7,11 +7,18 @@ export {
   TOPIC_CONFIG_DEFS,
 } from './config.js';
 export { BrokerError } from './errors.js';
-export { SERVER_HEAP_GROWING_PERCENT, tuneServerGc } from './gc-tuning.js';
 export type { Handler, RequestContext } from './handler.js';
 export { defineHandler, NO_RESPONSE } from './handler.js';
 export type { Logger, LogLevel } from './logger.js';
 export { createLogger, isLogLevel, silentLogger } from './logger.js';
+export {
+  MALLOC_PRIME_BYTES,
+  type ProcessTuning,
+  primeMallocReuse,
+  SERVER_HEAP_GROWING_PERCENT,
+  tuneHeapGrowth,
+  tuneServerProcess,
+} from './process-tuning.js';
 export type { Broker, StartBrokerOptions } from './server.js';
 export { startBroker } from './server.js';
 export type { Component } from './state/broker-state.js';

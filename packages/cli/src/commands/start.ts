@@ -2,7 +2,7 @@
 // stdout gets exactly one line ("brook listening on host:port") once connections are accepted;
 // logs go to stderr. Exit codes: 0 after a graceful stop, 2 for usage/config errors (one line naming the
 // option or key; a usage error adds a line pointing at --help), 1 otherwise.
-import { type Broker, ConfigError, createLogger, isLogLevel, startBroker, tuneServerGc } from '@brook/broker';
+import { type Broker, ConfigError, createLogger, isLogLevel, startBroker, tuneServerProcess } from '@brook/broker';
 
 export const START_USAGE = `Usage: brook start [options]
 
@@ -120,8 +120,8 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const logger = createLogger({ level, fd: 2 });
-  // This process is a broker: V8 heap growth for a request stream (gc-tuning.ts).
-  tuneServerGc();
+  // This process is a broker: V8 heap growth and malloc reuse for a request stream (process-tuning.ts).
+  tuneServerProcess();
 
   let broker: Broker;
   try {
