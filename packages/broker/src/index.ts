@@ -12,7 +12,9 @@ export { defineHandler, NO_RESPONSE } from './handler.js';
 export type { Logger, LogLevel } from './logger.js';
 export { createLogger, isLogLevel, silentLogger } from './logger.js';
 export {
+  heapGrowingPercentFor,
   MALLOC_PRIME_BYTES,
+  MIN_HEAP_HEADROOM_BYTES,
   type ProcessTuning,
   primeMallocReuse,
   SERVER_HEAP_GROWING_PERCENT,

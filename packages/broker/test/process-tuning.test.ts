@@ -1,7 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { primeMallocReuse, tuneHeapGrowth } from '../src/process-tuning.js';
+import {
+  heapGrowingPercentFor,
+  MIN_HEAP_HEADROOM_BYTES,
+  primeMallocReuse,
+  SERVER_HEAP_GROWING_PERCENT,
+  tuneHeapGrowth,
+} from '../src/process-tuning.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/malloc-faults.ts', import.meta.url));
 
@@ -21,6 +27,16 @@ describe('tuneHeapGrowth', () => {
 
   it('applies otherwise', () => {
     expect(tuneHeapGrowth({})).toBe(true);
+  });
+
+  it('keeps the minimum headroom over small heaps and a 4x limit over large ones', () => {
+    const MB = 1024 * 1024;
+    const limit = (live: number) => live * (1 + heapGrowingPercentFor(live) / 100);
+    for (const live of [2 * MB, 8 * MB, 20 * MB])
+      expect(limit(live) - live).toBeGreaterThanOrEqual(MIN_HEAP_HEADROOM_BYTES);
+    expect(heapGrowingPercentFor(8 * MB)).toBe(1200);
+    expect(heapGrowingPercentFor(500 * MB)).toBe(SERVER_HEAP_GROWING_PERCENT);
+    expect(heapGrowingPercentFor(0)).toBe(heapGrowingPercentFor(1024 * 1024));
   });
 });
 

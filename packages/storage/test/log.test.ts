@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { crc32c } from '@brook/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -330,6 +332,30 @@ describe('PartitionLog files', () => {
     expect(Buffer.concat(fromDisk.chunks).equals(Buffer.concat(fromCache.chunks))).toBe(true);
     expect(records(fromDisk).length).toBe(200);
     await mgr2.close();
+  });
+
+  it('lets go of appended buffers as soon as the tail cache evicts them', async () => {
+    // Large appends are cached by reference; holding evicted ones longer kept request frames alive
+    // until they were promoted, and only mark-compacts could free them.
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const mgr = await LogManager.open({ dataDir: dir, logger: silentLogger, tailCacheBytes: 256 * 1024 });
+    const log = await mgr.create('t', 0);
+    const refs: WeakRef<Buffer>[] = [];
+    const append = () => {
+      const b = batch({ count: 64, valueSize: 1024 });
+      refs.push(new WeakRef(b));
+      log.append(b);
+    };
+    for (let i = 0; i < 20; i++) append();
+    await new Promise((r) => setTimeout(r, 0)); // WeakRef targets stay alive until the turn ends
+    gc();
+    const alive = refs.map((r) => r.deref() !== undefined);
+    // ~66 KiB each: the newest few fit in 256 KiB; everything older must be collectable.
+    expect(alive.slice(0, 10).some(Boolean)).toBe(false);
+    expect(alive.at(-1)).toBe(true);
+    expect(records(log.read(0n, 1 << 24)).length).toBe(20 * 64);
+    await mgr.close();
   });
 
   it('fsyncOnAppend resolves durable after a flush, group-committed', async () => {
