@@ -126,7 +126,15 @@ const kase = (
 
 const CASES: CaseDef[] = [
   kase('produce-100B-p1-acks1', 'produce', 100, 1, '1', DISK_MEM),
-  kase('produce-1KiB-p1-acks1', 'produce', 1024, 1, '1', DISK_MEM, ['append-kept', 'mem-kept', 'tcp-sink', 'append']),
+  kase(
+    'produce-1KiB-p1-acks1',
+    'produce',
+    1024,
+    1,
+    '1',
+    [...DISK_MEM, 'brook-mem-window'],
+    ['append-kept', 'mem-kept', 'tcp-sink', 'append'],
+  ),
   kase('produce-1KiB-p8-acks1', 'produce', 1024, 8, '1', DISK_MEM),
   { ...kase('produce-100B-p8-acks1', 'produce', 100, 8, '1', ['brook-disk']), extended: true },
   kase('raw-produce-100B-p1-acks1', 'produce', 100, 1, '1', DISK_MEM, [], 'raw'),
@@ -492,6 +500,7 @@ function delta(a: number | null, b: number | null): number | null {
 const SUBJECT_LABEL: Record<SubjectKey, string> = {
   'brook-disk': 'brook (disk)',
   'brook-mem': 'brook (memory)',
+  'brook-mem-window': 'brook (memory, 8 MiB window)',
   'brook-fsync': 'brook (disk, fsync before ack)',
   mock: 'librdkafka mock',
   'tcp-sink': 'raw TCP sink',
@@ -642,6 +651,7 @@ function addChecks(cr: CaseResult, checks: Check[]) {
   }
   if (d.id === 'produce-1KiB-p1-acks1') {
     tput('brook-mem', 'mock', 'produce', 0.75, 'vs mock');
+    tput('brook-mem-window', 'mock', 'produce', 0.75, 'vs mock');
     tput('brook-disk', 'mock', 'produce', 0.5, 'vs mock');
     const disk = get('brook-disk');
     if (disk) {

@@ -10,7 +10,17 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = join(HERE, '..', '..');
 export const BROOK_BIN = join(REPO_ROOT, 'packages', 'cli', 'bin', 'brook.js');
 
-export type SubjectName = 'brook-disk' | 'brook-mem' | 'brook-fsync' | 'mock';
+export type SubjectName = 'brook-disk' | 'brook-mem' | 'brook-mem-window' | 'brook-fsync' | 'mock';
+
+/**
+ * Broker settings of 'brook-mem-window': in memory, keeping a window of the newest bytes per
+ * partition as the mock does (~5 MB), through ordinary retention settings.
+ */
+export const MEMORY_WINDOW_CONFIG: Record<string, string> = {
+  BROOK_LOG_RETENTION_BYTES: String(8 * 1024 * 1024),
+  BROOK_LOG_SEGMENT_BYTES: String(1024 * 1024),
+  BROOK_LOG_RETENTION_CHECK_INTERVAL_MS: '10',
+};
 
 export interface Subject {
   name: SubjectName;
@@ -62,7 +72,8 @@ export async function startBrook(
   opts: BrookOptions,
   producerBin: string,
 ): Promise<Subject> {
-  const dataDir = name === 'brook-mem' ? null : mkdtempSync(join(opts.dataRoot, `brook-bench-${name}-`));
+  const inMemory = name === 'brook-mem' || name === 'brook-mem-window';
+  const dataDir = inMemory ? null : mkdtempSync(join(opts.dataRoot, `brook-bench-${name}-`));
   // In memory: the CLI has no such option, so a launcher calls startBroker({ dataDir: null })
   // (unless --brook-mem-args gives CLI flags that select in-memory storage).
   const args =
@@ -73,6 +84,7 @@ export async function startBrook(
   else args.push(...opts.memArgs);
   const env = { ...process.env };
   env.BROOK_BROOK_FSYNC_BEFORE_ACK = name === 'brook-fsync' ? 'true' : 'false';
+  if (name === 'brook-mem-window') Object.assign(env, MEMORY_WINDOW_CONFIG);
   const child = new Child(name, process.execPath, args, { env, cwd: REPO_ROOT });
   let bootstrap: string;
   try {
