@@ -1,7 +1,7 @@
 // Starts Brook with in-memory storage (startBroker({ dataDir: null })) for the bench, as the CLI
 // has no in-memory option. Plain JS on the built packages, so the measured process runs no loader.
 // Prints "brook listening on host:port" once accepting; stops on SIGTERM/SIGINT.
-import { createLogger, startBroker, tuneServerProcess } from '@brook/broker';
+import { createLogger, primeMallocReuse, startBroker, tuneHeapGrowth } from '@brook/broker';
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {
@@ -9,7 +9,7 @@ const opt = (name, def) => {
   return i >= 0 && i + 1 < args.length ? args[i + 1] : def;
 };
 // As `brook start` does (packages/cli/src/commands/start.ts).
-tuneServerProcess();
+tuneHeapGrowth();
 const broker = await startBroker({
   host: opt('--host', '127.0.0.1'),
   port: Number(opt('--port', '0')),
@@ -18,6 +18,7 @@ const broker = await startBroker({
   logger: createLogger({ level: process.env.BROOK_LOG_LEVEL ?? 'info', fd: 2 }),
 });
 process.stdout.write(`brook listening on ${broker.bootstrap}\n`);
+primeMallocReuse();
 let stopping = false;
 const stop = () => {
   if (stopping) process.exit(1);

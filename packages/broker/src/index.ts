@@ -15,11 +15,9 @@ export {
   heapGrowingPercentFor,
   MALLOC_PRIME_BYTES,
   MIN_HEAP_HEADROOM_BYTES,
-  type ProcessTuning,
   primeMallocReuse,
   SERVER_HEAP_GROWING_PERCENT,
   tuneHeapGrowth,
-  tuneServerProcess,
 } from './process-tuning.js';
 export type { Broker, StartBrokerOptions } from './server.js';
 export { startBroker } from './server.js';

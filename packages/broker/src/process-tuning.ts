@@ -1,4 +1,5 @@
-// Tuning for a process that is a broker (`brook start`), not for applications embedding one.
+// Tuning for a process that is a broker (`brook start`), not for applications embedding one:
+// tuneHeapGrowth() before the broker starts, primeMallocReuse() once it is ready.
 //
 // V8 heap growth: the broker's own JS heap is small (~10 MB), so V8's default old-generation limit
 // leaves ~10 MB of slack, and a mark-compact started whenever the request stream pushed past it: at
@@ -29,16 +30,6 @@ export const SERVER_HEAP_GROWING_PERCENT = 300;
 export const MIN_HEAP_HEADROOM_BYTES = 96 * 1024 * 1024;
 /** Below glibc's DEFAULT_MMAP_THRESHOLD_MAX (32 MiB on 64-bit): frees above it leave the threshold alone. */
 export const MALLOC_PRIME_BYTES = 16 * 1024 * 1024;
-
-export interface ProcessTuning {
-  heapGrowth: boolean;
-  mallocReuse: boolean;
-}
-
-/** Applies both tunings, each unless the operator configured that part already. Returns what applied. */
-export function tuneServerProcess(env: NodeJS.ProcessEnv = process.env): ProcessTuning {
-  return { heapGrowth: tuneHeapGrowth(env), mallocReuse: primeMallocReuse(env) };
-}
 
 /** The growing percent that leaves at least MIN_HEAP_HEADROOM_BYTES over `liveBytes`. */
 export function heapGrowingPercentFor(liveBytes: number): number {
@@ -77,7 +68,8 @@ export function tuneHeapGrowth(env: NodeJS.ProcessEnv = process.env): boolean {
 
 /**
  * Raises glibc's dynamic mmap threshold (see the top of this file), on Linux, unless the operator
- * tuned malloc through GLIBC_TUNABLES or MALLOC_*_ variables. Costs one full GC of a near-empty heap.
+ * tuned malloc through GLIBC_TUNABLES or MALLOC_*_ variables. Costs one forced full GC (~12 ms with
+ * the broker loaded).
  */
 export function primeMallocReuse(env: NodeJS.ProcessEnv = process.env): boolean {
   if (process.platform !== 'linux') return false;
