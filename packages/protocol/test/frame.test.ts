@@ -78,6 +78,37 @@ describe('FrameSplitter', () => {
     expect(() => new FrameSplitter(1000).push(b)).toThrow(FrameTooLargeError);
   });
 
+  test('a frame spanning many reads arrives whole; frames after it in the last read follow in order', () => {
+    const big = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < big.length; i += 4) big.writeUInt32BE(i, i);
+    const stream = Buffer.concat([
+      frame(Buffer.from('first')),
+      frame(big),
+      frame(Buffer.from('after')),
+      frame(Buffer.from('x')),
+    ]);
+    const s = new FrameSplitter(2 * 1024 * 1024);
+    const got: Buffer[] = [];
+    for (let i = 0; i < stream.length; i += 65536) {
+      got.push(...s.push(stream.subarray(i, i + 65536)));
+      if (i === 3 * 65536) expect(s.buffered).toBe(4 * 65536 - 9);
+    }
+    expect(got.map((f) => f.length)).toEqual([5, big.length, 5, 1]);
+    expect(got[1]!.equals(big)).toBe(true);
+    expect(got[2]!.toString()).toBe('after');
+    expect(s.buffered).toBe(0);
+  });
+
+  test('a size prefix alone does not allocate the declared frame', () => {
+    const s = new FrameSplitter(256 * 1024 * 1024);
+    const head = Buffer.alloc(4 + 1024);
+    head.writeInt32BE(200 * 1024 * 1024, 0);
+    const before = process.memoryUsage().arrayBuffers;
+    expect(s.push(head)).toEqual([]);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1024 * 1024);
+    expect(s.buffered).toBe(head.length);
+  });
+
   test('many small chunks do not go quadratic', () => {
     const payload = Buffer.alloc(4 * 1024 * 1024, 7);
     const stream = frame(payload);
