@@ -381,12 +381,13 @@ export function recompressBatch(
 ): Buffer {
   validateBatch(view);
   const records = decodeRecords(view, decompressOptions);
-  records.forEach((r, i) => {
-    const offsetDelta = Number(r.offset - view.baseOffset);
+  const base = view.baseOffset; // read once, not per record
+  for (let i = 0; i < records.length; i++) {
+    const offsetDelta = Number(records[i]!.offset - base);
     if (offsetDelta !== i) {
       throw new InvalidRecordBatchError('offset-range', `inner record ${i} has offset delta ${offsetDelta}`);
     }
-  });
+  }
   return rebuildBatch(view, records, { compression, ...(compressOptions ? { compressOptions } : {}) });
 }
 
